@@ -1,0 +1,4 @@
+export { loadConfig, redactUrl } from './load-config';
+export type { Config, ConfigErrorCode } from './load-config';
+export { VARIABLES } from './variables';
+export type { VariableDefinition, VariableKey } from './variables';

@@ -1,0 +1,1 @@
+export { VigilError, isVigilError } from './vigil-error';

@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { ModelError } from './errors';
+
+export type FeatureType = 'number' | 'integer' | 'boolean' | 'categorical';
+
+export interface NumericFeatureSpec {
+  readonly name: string;
+  readonly type: 'number' | 'integer';
+  readonly min: number;
+  readonly max: number;
+  readonly description?: string;
+}
+export interface BooleanFeatureSpec {
+  readonly name: string;
+  readonly type: 'boolean';
+  readonly description?: string;
+}
+export interface CategoricalFeatureSpec {
+  readonly name: string;
+  readonly type: 'categorical';
+  readonly categories: readonly string[];
+  readonly description?: string;
+}
+export type FeatureSpec = NumericFeatureSpec | BooleanFeatureSpec | CategoricalFeatureSpec;
+
+/** The JSON file beside every served model: what it expects and how to feed it. */
+export interface ModelSpec {
+  readonly model_version: string;
+  /** Name of the float32 [N, F] input tensor. */
+  readonly input_name: string;
+  /** Name of the float32 [N, 1] output tensor holding P(fraud). */
+  readonly output_name: string;
+  /** probability >= threshold is predicted as fraud (1). */
+  readonly threshold: number;
+  readonly features: readonly FeatureSpec[];
+}
+
+/** A value a client may send for one feature. */
+export type FeatureValue = number | boolean | string;
+export type FeatureRecord = Readonly<Record<string, FeatureValue>>;
+
+/** Length of the encoded input vector: one slot per scalar, one per category. */
+export function encodedWidth(spec: ModelSpec): number {
+  return spec.features.reduce((width, feature) => width + (feature.type === 'categorical' ? feature.categories.length : 1), 0);
+}
+
+/**
+ * Writes one validated record into `target` at `offset` in the spec's order:
+ * numbers as they are, booleans as 1/0, categoricals one-hot. The trainer
+ * encodes its training rows the same way (a test checks the two agree).
+ */
+export function encodeInto(spec: ModelSpec, record: FeatureRecord, target: Float32Array, offset: number): void {
+  let at = offset;
+  for (const feature of spec.features) {
+    const value = record[feature.name];
+    if (feature.type === 'categorical') {
+      for (const category of feature.categories) target[at++] = category === value ? 1 : 0;
+    } else if (feature.type === 'boolean') {
+      target[at++] = value === true ? 1 : 0;
+    } else {
+      target[at++] = value as number;
+    }
+  }
+}
+
+export function loadModelSpec(path: string): ModelSpec {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ModelError('MODEL_SPEC_INVALID', `Cannot read model spec ${path}: ${(error as Error).message}`, 500, { path });
+  }
+  return checkModelSpec(parsed, path);
+}
+
+/** Fails fast, naming the field, on a spec that serving could not honour. */
+export function checkModelSpec(value: unknown, source: string): ModelSpec {
+  const fail = (what: string): never => {
+    throw new ModelError('MODEL_SPEC_INVALID', `Model spec ${source}: ${what}`, 500, { source });
+  };
+  if (typeof value !== 'object' || value === null) return fail('expected a JSON object');
+  const spec = value as Record<string, unknown>;
+  for (const key of ['model_version', 'input_name', 'output_name'] as const) {
+    if (typeof spec[key] !== 'string' || spec[key] === '') fail(`"${key}" must be a non-empty string`);
+  }
+  if (typeof spec.threshold !== 'number' || !(spec.threshold > 0 && spec.threshold < 1)) fail('"threshold" must be a number between 0 and 1');
+  if (!Array.isArray(spec.features) || spec.features.length === 0) return fail('"features" must be a non-empty array');
+  const names = new Set<string>();
+  spec.features.forEach((feature: unknown, index: number) => {
+    const where = `features[${index}]`;
+    if (typeof feature !== 'object' || feature === null) return fail(`${where} must be an object`);
+    const f = feature as Record<string, unknown>;
+    if (typeof f.name !== 'string' || f.name === '') fail(`${where}.name must be a non-empty string`);
+    if (names.has(f.name as string)) fail(`${where}.name "${String(f.name)}" is used twice`);
+    names.add(f.name as string);
+    if (f.type === 'number' || f.type === 'integer') {
+      if (typeof f.min !== 'number' || typeof f.max !== 'number' || !(f.min <= f.max)) fail(`${where} needs numeric min <= max`);
+    } else if (f.type === 'categorical') {
+      if (!Array.isArray(f.categories) || f.categories.length === 0 || !f.categories.every((c) => typeof c === 'string')) {
+        fail(`${where}.categories must be a non-empty array of strings`);
+      }
+    } else if (f.type !== 'boolean') {
+      fail(`${where}.type must be number, integer, boolean or categorical`);
+    }
+    return undefined;
+  });
+  return Object.freeze(spec) as unknown as ModelSpec;
+}
