@@ -9,7 +9,8 @@ export interface VariableDefinition<T> {
   readonly description: string;
 }
 
-function variable<T>(name: string, parse: Parser<T>, defaultValue: string | undefined, description: string): VariableDefinition<T> {
+// D keeps the default's literal type, so Config knows which settings are always present.
+function variable<T, D extends string | undefined>(name: string, parse: Parser<T>, defaultValue: D, description: string): VariableDefinition<T> & { readonly defaultValue: D } {
   return { name, parse, defaultValue, description };
 }
 
@@ -35,6 +36,7 @@ export const VARIABLES = {
   auditBatchSize: variable('AUDIT_BATCH_SIZE', integerIn(1, 100000), '5000', 'Rows the worker ships from SQLite to the Postgres audit per round.'),
   auditRetryMaxDelayMs: variable('AUDIT_RETRY_MAX_DELAY_MS', integerIn(10, 600000), '30000', 'Longest wait between two attempts to reach the Postgres audit.'),
   monitoringStore: variable('MONITORING_STORE', oneOf(['sqlite', 'postgres'] as const), 'sqlite', 'Where /monitoring reads from: the SQLite file (one host) or the Postgres audit (replicas on many hosts).'),
+  workerMetricsPort: variable('WORKER_METRICS_PORT', integerIn(0, 65535), undefined, 'Port on which a worker serves /metrics; unset means none (several workers on one host need different ports).'),
   logLevel: variable('LOG_LEVEL', oneOf(['debug', 'info', 'warn', 'error'] as const), 'info', 'Least severe log line written to stderr.'),
 } as const;
 

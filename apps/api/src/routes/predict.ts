@@ -1,0 +1,112 @@
+import { Router, type Request } from 'express';
+import type { ApiMetrics } from '@vigil/metrics';
+import { findFeatureProblems, ModelError, type FeatureProblem, type FeatureRecord, type ModelRunner } from '@vigil/model';
+import { newPredictionId, type PredictionLogger, type PredictionRecord } from '@vigil/prediction-log';
+import { ApiError } from '../api-errors';
+
+export interface PredictRouteOptions {
+  readonly model: ModelRunner;
+  /** undefined when PREDICTION_LOGGING=off. */
+  readonly logger: PredictionLogger | undefined;
+  readonly metrics: ApiMetrics;
+  readonly maxInstances: number;
+}
+
+interface PredictionResult {
+  prediction_id: string;
+  model_version: string;
+  prediction: 0 | 1;
+  probability: number;
+  latency_ms: number;
+}
+
+/** Pulls the instances out of `{features}` or `{instances}`, or says exactly what is wrong. */
+function readInstances(req: Request, options: PredictRouteOptions): { records: FeatureRecord[]; batch: boolean } {
+  if (!req.is('application/json')) {
+    throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'POST /predict takes Content-Type: application/json', {
+      where: 'headers.content-type',
+      received: String(req.headers['content-type'] ?? '').slice(0, 100),
+    });
+  }
+  const body: unknown = req.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ApiError('INVALID_REQUEST', 'The body must be a JSON object with "features" or "instances"', { where: 'body' });
+  }
+  const keys = Object.keys(body);
+  const extra = keys.filter((key) => key !== 'features' && key !== 'instances');
+  if (extra.length > 0 || keys.length !== 1) {
+    throw new ApiError('INVALID_REQUEST', 'The body must have exactly one of "features" (one instance) or "instances" (a batch)', {
+      where: 'body',
+      unexpected: extra.slice(0, 10).map((key) => key.slice(0, 64)),
+    });
+  }
+  const spec = options.model.spec;
+  const problems: FeatureProblem[] = [];
+  if ('features' in body) {
+    problems.push(...findFeatureProblems(spec, body.features, 'features'));
+    if (problems.length > 0) throw invalidFeatures(problems);
+    return { records: [body.features as FeatureRecord], batch: false };
+  }
+  const instances = (body as { instances: unknown }).instances;
+  if (!Array.isArray(instances) || instances.length === 0) {
+    throw new ApiError('INVALID_REQUEST', '"instances" must be a non-empty array of feature objects', { where: 'instances' });
+  }
+  if (instances.length > options.maxInstances) {
+    throw new ApiError('TOO_MANY_INSTANCES', `"instances" may hold at most ${options.maxInstances} items`, {
+      where: 'instances',
+      limit: options.maxInstances,
+      received: instances.length,
+    });
+  }
+  for (let i = 0; i < instances.length && problems.length < 50; i++) {
+    problems.push(...findFeatureProblems(spec, instances[i], `instances[${i}]`));
+  }
+  if (problems.length > 0) throw invalidFeatures(problems);
+  return { records: instances as FeatureRecord[], batch: true };
+}
+
+function invalidFeatures(problems: FeatureProblem[]): ModelError {
+  const first = problems[0];
+  return new ModelError('INVALID_FEATURES', `Invalid features: ${first?.path} ${first?.problem}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, 422, {
+    problems: problems.slice(0, 50),
+  });
+}
+
+export function predictRouter(options: PredictRouteOptions): Router {
+  const router = Router();
+  const { model, logger, metrics } = options;
+
+  router.post('/predict', async (req, res) => {
+    const started = performance.now();
+    const { records, batch } = readInstances(req, options);
+    const scores = await model.score(records);
+    const latencyMs = performance.now() - started;
+    // One timestamp per request: its instances were scored together.
+    const timestamp = new Date().toISOString();
+    const results: PredictionResult[] = scores.map((score, i) => {
+      const prediction_id = newPredictionId();
+      const record: PredictionRecord = {
+        prediction_id,
+        timestamp,
+        model_version: model.version,
+        features: records[i] as FeatureRecord,
+        prediction: score.prediction,
+        probability: score.probability,
+        latency_ms: latencyMs,
+      };
+      // Hand-off only: the batcher never blocks and never throws at us.
+      logger?.log(record);
+      metrics.predictions.inc({ model_version: model.version, class: score.prediction === 1 ? 'fraud' : 'non_fraud' });
+      metrics.probability.observe({ model_version: model.version }, score.probability);
+      return { prediction_id, model_version: model.version, prediction: score.prediction, probability: score.probability, latency_ms: latencyMs };
+    });
+    metrics.predictionLatency.observe({ model_version: model.version }, latencyMs / 1000);
+    res.json(batch ? { model_version: model.version, predictions: results } : results[0]);
+  });
+
+  router.get('/model', (_req, res) => {
+    res.json({ model_version: model.version, max_instances_per_request: options.maxInstances, spec: model.spec });
+  });
+
+  return router;
+}

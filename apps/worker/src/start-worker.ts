@@ -1,0 +1,96 @@
+import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Config } from '@vigil/config';
+import { createLogger, createWorkerMetrics } from '@vigil/metrics';
+import type { LogBatchPayload } from '@vigil/prediction-log';
+import { AuditShipper, PostgresStore, SqliteWriter } from '@vigil/stores';
+import { logBatchProcessor } from './log-batch-processor';
+
+export interface RunningWorker {
+  readonly shipper: AuditShipper | undefined;
+  /** Finishes the batch in hand, stops shipping, closes connections. */
+  close(): Promise<void>;
+}
+
+/** Name of the queue that holds records the worker could not store. */
+export function deadLetterQueueName(queueName: string): string {
+  return `${queueName}-dead-letter`;
+}
+
+export async function startWorker(config: Config): Promise<RunningWorker> {
+  const logger = createLogger('worker', config.logLevel);
+  const metrics = createWorkerMetrics();
+  const sqlite = SqliteWriter.open(config.sqlitePath);
+
+  let postgres: PostgresStore | undefined;
+  let shipper: AuditShipper | undefined;
+  if (config.auditDatabaseUrl !== undefined) {
+    postgres = await PostgresStore.open({ connectionString: config.auditDatabaseUrl, schema: config.auditSchema });
+    shipper = new AuditShipper(sqlite, postgres, {
+      batchSize: config.auditBatchSize,
+      maxRetryDelayMs: config.auditRetryMaxDelayMs,
+      events: {
+        shipped: (rows, inserted, seconds) => {
+          metrics.recordsWritten.inc({ store: 'postgres' }, inserted);
+          metrics.writeLatency.observe({ store: 'postgres' }, seconds);
+          logger.debug('audit batch shipped', { rows, inserted });
+        },
+        failed: (error, attempt, retryInMs) => {
+          metrics.auditWriteFailures.inc();
+          logger.warn('audit write failed; will retry', { error: error.message, attempt, retry_in_ms: Math.round(retryInMs) });
+        },
+        backlog: (count, age) => {
+          metrics.auditBacklog.set(count);
+          metrics.auditLagSeconds.set(age);
+        },
+      },
+    });
+    shipper.start();
+  }
+
+  // BullMQ workers block on Redis; they need maxRetriesPerRequest: null.
+  const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  connection.on('error', () => undefined);
+  const deadLetters = new Queue(deadLetterQueueName(config.queueName), { connection });
+  const worker = new Worker<LogBatchPayload>(
+    config.queueName,
+    logBatchProcessor({ sqlite, shipper, deadLetters, metrics, logger }),
+    { connection, concurrency: config.workerConcurrency, autorun: true },
+  );
+  worker.on('error', (error) => logger.warn('queue connection error', { error: error.message }));
+  worker.on('failed', (job, error) => logger.warn('log batch failed', { job_id: job?.id, attempts: job?.attemptsMade, error: error.message }));
+
+  let metricsServer: Server | undefined;
+  if (config.workerMetricsPort !== undefined) {
+    metricsServer = createServer((req, res) => {
+      if (req.url !== '/metrics') {
+        res.writeHead(404).end();
+        return;
+      }
+      metrics.registry.metrics().then((text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text));
+    });
+    metricsServer.listen(config.workerMetricsPort, config.host);
+    await once(metricsServer, 'listening');
+  }
+  logger.info('worker started', { queue: config.queueName, sqlite: config.sqlitePath, audit: postgres !== undefined });
+
+  let closing: Promise<void> | undefined;
+  return {
+    shipper,
+    close() {
+      closing ??= (async () => {
+        await worker.close();
+        await deadLetters.close();
+        await shipper?.stop();
+        await postgres?.close();
+        sqlite.close();
+        connection.disconnect();
+        metricsServer?.close();
+        logger.info('worker stopped');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { LATENCY_BUCKETS_SECONDS } from './api-metrics';
+
+/** The worker's metrics, in a registry of its own. */
+export function createWorkerMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    recordsWritten: new Counter({
+      name: 'vigil_worker_records_written_total',
+      help: 'Rows newly written, by store (sqlite, postgres). Redelivered records are not counted again.',
+      labelNames: ['store'] as const,
+      registers: [registry],
+    }),
+    writeLatency: new Histogram({
+      name: 'vigil_worker_write_seconds',
+      help: 'Time to write one batch, by store.',
+      labelNames: ['store'] as const,
+      buckets: LATENCY_BUCKETS_SECONDS,
+      registers: [registry],
+    }),
+    recordsRejected: new Counter({
+      name: 'vigil_worker_records_rejected_total',
+      help: 'Records that failed validation in the worker and were dead-lettered instead of stored.',
+      registers: [registry],
+    }),
+    auditWriteFailures: new Counter({
+      name: 'vigil_audit_write_failures_total',
+      help: 'Failed attempts to write a batch to the Postgres audit (each is retried).',
+      registers: [registry],
+    }),
+    auditLagSeconds: new Gauge({
+      name: 'vigil_audit_lag_seconds',
+      help: 'Age of the oldest row in SQLite not yet in the Postgres audit (0 when none).',
+      registers: [registry],
+    }),
+    auditBacklog: new Gauge({
+      name: 'vigil_audit_backlog_records',
+      help: 'Rows in SQLite not yet in the Postgres audit.',
+      registers: [registry],
+    }),
+  };
+}
+
+export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;

@@ -1,0 +1,20 @@
+import { v7 as uuidv7 } from 'uuid';
+
+/** One logged prediction, as it travels through the queue and lands in every store. */
+export interface PredictionRecord {
+  /** UUIDv7: unique, and sorts by creation time, so stores can key and order by it. */
+  readonly prediction_id: string;
+  /** ISO 8601 in UTC with milliseconds (Date#toISOString), so it also sorts as text. */
+  readonly timestamp: string;
+  readonly model_version: string;
+  readonly features: Readonly<Record<string, number | boolean | string>>;
+  readonly prediction: 0 | 1;
+  readonly probability: number;
+  /** Server-side time to validate and score, from the monotonic clock. */
+  readonly latency_ms: number;
+}
+
+/** Time-sortable id assigned in the API before the response is sent. */
+export function newPredictionId(): string {
+  return uuidv7();
+}

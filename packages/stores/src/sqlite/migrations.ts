@@ -1,0 +1,28 @@
+/**
+ * Numbered schema changes for the SQLite store, applied in order at start-up.
+ * Never edit a published migration: add the next number.
+ */
+export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE predictions (
+        id            INTEGER PRIMARY KEY,
+        prediction_id TEXT    NOT NULL UNIQUE,
+        timestamp     TEXT    NOT NULL,
+        model_version TEXT    NOT NULL,
+        features      TEXT    NOT NULL,
+        prediction    INTEGER NOT NULL CHECK (prediction IN (0, 1)),
+        probability   REAL    NOT NULL,
+        latency_ms    REAL    NOT NULL,
+        created_at    TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        -- 0 until the row is in the Postgres audit: the outbox the audit shipper drains.
+        audited       INTEGER NOT NULL DEFAULT 0
+      );
+      -- Window queries filter on timestamp (ISO text sorts as time).
+      CREATE INDEX predictions_timestamp ON predictions (timestamp);
+      -- Small while the audit keeps up: only unaudited rows are in it.
+      CREATE INDEX predictions_unaudited ON predictions (id) WHERE audited = 0;
+    `,
+  },
+];

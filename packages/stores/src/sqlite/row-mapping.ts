@@ -1,0 +1,31 @@
+import type { StoredPrediction } from '../types';
+
+/** A predictions row as SQLite returns it. */
+export interface SqlitePredictionRow {
+  id: number;
+  prediction_id: string;
+  timestamp: string;
+  model_version: string;
+  features: string;
+  prediction: number;
+  probability: number;
+  latency_ms: number;
+  created_at: string;
+}
+
+export const SQLITE_PREDICTION_COLUMNS =
+  'id, prediction_id, timestamp, model_version, features, prediction, probability, latency_ms, created_at';
+
+export function fromSqliteRow(row: SqlitePredictionRow): StoredPrediction {
+  return {
+    id: row.id,
+    prediction_id: row.prediction_id,
+    timestamp: row.timestamp,
+    model_version: row.model_version,
+    features: JSON.parse(row.features) as StoredPrediction['features'],
+    prediction: row.prediction === 1 ? 1 : 0,
+    probability: row.probability,
+    latency_ms: row.latency_ms,
+    created_at: row.created_at,
+  };
+}
