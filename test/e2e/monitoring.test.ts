@@ -1,0 +1,109 @@
+import { expect } from 'chai';
+import type { PredictionRecord } from '@vigil/prediction-log';
+import { PostgresStore, SqliteWriter } from '@vigil/stores';
+import { startApi, type RunningApi } from '../../apps/api/src/start-api';
+import { request } from '../support/http';
+import { dropSchema, testConfig } from '../support/test-env';
+
+/**
+ * Fixed data whose answers were computed outside Vigil, with numpy
+ * (np.percentile(x, q), linear interpolation), and written down here:
+ *   last hour: latency_ms = 1..100 (100 rows), prediction = 1 for every 4th
+ *   older (2h..3h ago): latency_ms = 1000..1019 (20 rows), all fraud
+ * 1h  -> count 100, p50 50.5, p95 95.05, p99 99.01, mean 50.5, max 100; fraud 25, non_fraud 75
+ * 24h -> count 120, p50 60.5, p95 1013.05, p99 1017.81, mean 210.3333…, max 1019; fraud 45, non_fraud 75
+ */
+const EXPECTED = {
+  '1h': { count: 100, p50: 50.5, p95: 95.05, p99: 99.01, mean: 50.5, max: 100, fraud: 25, non_fraud: 75 },
+  '24h': { count: 120, p50: 60.5, p95: 1013.05, p99: 1017.81, mean: 25240 / 120, max: 1019, fraud: 45, non_fraud: 75 },
+};
+
+function fixture(now: number): PredictionRecord[] {
+  const records: PredictionRecord[] = [];
+  const id = (n: number) => `01900000-0000-7000-8000-${n.toString(16).padStart(12, '0')}`;
+  for (let i = 1; i <= 100; i++) {
+    records.push({
+      prediction_id: id(i),
+      // spread over the last 50 minutes, newest last
+      timestamp: new Date(now - (100 - i) * 30_000 - 1000).toISOString(),
+      model_version: 'fraud-detection-model@fixture',
+      features: { amount: i },
+      prediction: i % 4 === 0 ? 1 : 0,
+      probability: i % 4 === 0 ? 0.9 : 0.1,
+      latency_ms: i,
+    });
+  }
+  for (let i = 0; i < 20; i++) {
+    records.push({
+      prediction_id: id(1000 + i),
+      timestamp: new Date(now - 2 * 3_600_000 - i * 60_000).toISOString(),
+      model_version: 'fraud-detection-model@fixture',
+      features: { amount: 1000 + i },
+      prediction: 1,
+      probability: 0.99,
+      latency_ms: 1000 + i,
+    });
+  }
+  return records;
+}
+
+for (const store of ['sqlite', 'postgres'] as const) {
+  describe(`monitoring endpoints reading from ${store}`, function () {
+    let api: RunningApi;
+    let schema: string;
+    let records: PredictionRecord[];
+
+    before(async function () {
+      const config = testConfig({ MONITORING_STORE: store, PREDICTION_LOGGING: 'off' });
+      schema = config.auditSchema;
+      records = fixture(Date.now());
+      const writer = SqliteWriter.open(config.sqlitePath);
+      writer.insertBatch(records);
+      writer.close();
+      const postgres = await PostgresStore.open({ connectionString: config.auditDatabaseUrl!, schema });
+      await postgres.insertBatch(records);
+      await postgres.close();
+      api = await startApi(config);
+    });
+    after(async function () {
+      await api?.close();
+      await dropSchema(schema);
+    });
+
+    for (const window of ['1h', '24h'] as const) {
+      it(`gives the latency percentiles numpy gives, over ${window}`, async function () {
+        const { status, body } = await request<Record<string, number>>(api.port, 'GET', `/monitoring/latency?window=${window}`);
+        expect(status).to.equal(200);
+        const expected = EXPECTED[window];
+        expect(body.count).to.equal(expected.count);
+        for (const key of ['p50', 'p95', 'p99', 'mean', 'max'] as const) expect(body[key], key).to.be.closeTo(expected[key], 1e-9);
+      });
+
+      it(`counts fraud and non-fraud over ${window}`, async function () {
+        const { status, body } = await request<Record<string, number>>(api.port, 'GET', `/monitoring/distribution?window=${window}`);
+        expect(status).to.equal(200);
+        const expected = EXPECTED[window];
+        expect(body).to.include({ fraud: expected.fraud, non_fraud: expected.non_fraud, total: expected.fraud + expected.non_fraud });
+        expect(body.fraud_rate).to.be.closeTo(expected.fraud / (expected.fraud + expected.non_fraud), 1e-12);
+      });
+    }
+
+    it('answers an empty window with count 0 and nulls', async function () {
+      const { body } = await request<Record<string, unknown>>(api.port, 'GET', '/monitoring/latency?window=1s');
+      expect(body).to.deep.equal({ window: '1s', count: 0, p50: null, p95: null, p99: null, mean: null, max: null });
+    });
+
+    it('lists the most recent predictions newest first, with every stored field', async function () {
+      const { status, body } = await request<{ count: number; predictions: Record<string, unknown>[] }>(api.port, 'GET', '/monitoring/predictions?limit=5');
+      expect(status).to.equal(200);
+      expect(body.count).to.equal(5);
+      const newestFirst = [...records].sort((a, b) => b.timestamp.localeCompare(a.timestamp)).slice(0, 5);
+      expect(body.predictions.map((p) => p.prediction_id)).to.deep.equal(newestFirst.map((r) => r.prediction_id));
+      const first = body.predictions[0]!;
+      expect(Object.keys(first).sort()).to.deep.equal(
+        ['created_at', 'features', 'id', 'latency_ms', 'model_version', 'prediction', 'prediction_id', 'probability', 'timestamp'],
+      );
+      expect(first).to.deep.include({ ...newestFirst[0], features: newestFirst[0]!.features });
+    });
+  });
+}
