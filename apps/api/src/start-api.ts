@@ -39,6 +39,9 @@ export async function startApi(config: Config): Promise<RunningApi> {
     // a failed enqueue is counted (and spooled), a queued one grows the heap.
     redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
     redis.on('error', () => undefined);
+    // Give Redis a moment so the first predictions go to the queue; if it is
+    // down, start anyway: predictions are served and their records spooled.
+    await Promise.race([once(redis, 'ready'), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
     predictionLogger = createPredictionLogger({
       connection: redis,
       queueName: config.queueName,

@@ -40,7 +40,7 @@ export type FeatureValue = number | boolean | string;
 export type FeatureRecord = Readonly<Record<string, FeatureValue>>;
 
 /** Length of the encoded input vector: one slot per scalar, one per category. */
-export function encodedWidth(spec: ModelSpec): number {
+export function encodedWidth(spec: Pick<ModelSpec, 'features'>): number {
   return spec.features.reduce((width, feature) => width + (feature.type === 'categorical' ? feature.categories.length : 1), 0);
 }
 
@@ -49,7 +49,7 @@ export function encodedWidth(spec: ModelSpec): number {
  * numbers as they are, booleans as 1/0, categoricals one-hot. The trainer
  * encodes its training rows the same way (a test checks the two agree).
  */
-export function encodeInto(spec: ModelSpec, record: FeatureRecord, target: Float32Array, offset: number): void {
+export function encodeInto(spec: Pick<ModelSpec, 'features'>, record: FeatureRecord, target: Float32Array | Float64Array, offset: number): void {
   let at = offset;
   for (const feature of spec.features) {
     const value = record[feature.name];

@@ -56,14 +56,23 @@ export const LOG_BATCH_JOB_OPTIONS = {
 
 export function createPredictionLogger(options: PredictionLoggerOptions): PredictionLogger {
   if (options.queueName === '') throw new RangeError('createPredictionLogger: queueName must not be empty');
-  const queue = new Queue<LogBatchPayload>(options.queueName, {
-    connection: options.connection,
-    defaultJobOptions: LOG_BATCH_JOB_OPTIONS,
-    skipWaitingForReady: true,
-  });
-  queue.on('error', () => {
-    // Connection errors surface on each add as well; counting them there is enough.
-  });
+  // BullMQ sends INFO the moment a Queue is built, and with the offline queue
+  // off that fails (and poisons the Queue) unless the connection is already
+  // up. So the Queue is built on first use with a ready connection; until
+  // then an enqueue fails fast and its records go to the fallback.
+  let queue: Queue<LogBatchPayload> | undefined;
+  function readyQueue(): Queue<LogBatchPayload> {
+    if (queue !== undefined) return queue;
+    if (options.connection.status !== 'ready') throw new Error(`Redis is not connected (${options.connection.status})`);
+    queue = new Queue<LogBatchPayload>(options.queueName, {
+      connection: options.connection,
+      defaultJobOptions: LOG_BATCH_JOB_OPTIONS,
+    });
+    queue.on('error', () => {
+      // Connection errors also fail each add, where they are counted.
+    });
+    return queue;
+  }
   const timeoutMs = options.enqueueTimeoutMs ?? 2000;
 
   async function enqueue(records: PredictionRecord[]): Promise<void> {
@@ -73,7 +82,7 @@ export function createPredictionLogger(options: PredictionLoggerOptions): Predic
       // after a timeout that in fact succeeded) is then a no-op in BullMQ.
       const first = records[0];
       await withTimeout(
-        queue.add(LOG_BATCH_JOB.name, { v: LOG_BATCH_JOB.version, records }, { jobId: first?.prediction_id }),
+        readyQueue().add(LOG_BATCH_JOB.name, { v: LOG_BATCH_JOB.version, records }, { jobId: first?.prediction_id }),
         timeoutMs,
       );
       options.events?.enqueued?.(records.length, (performance.now() - started) / 1000);
@@ -94,7 +103,7 @@ export function createPredictionLogger(options: PredictionLoggerOptions): Predic
     flush: () => batcher.flush(),
     async close() {
       await batcher.flush();
-      await queue.close();
+      await queue?.close();
     },
   };
 }

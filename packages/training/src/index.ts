@@ -1,0 +1,23 @@
+export { encodedNames, encodedWidth, encodeFeatures, encodeInto } from './encode-features';
+export { buildModelSpec, FEATURE_SPECS, MERCHANT_CATEGORIES, MODEL_VERSION } from './feature-spec';
+export type {
+  BooleanFeatureSpec,
+  CategoricalFeatureSpec,
+  FeatureSpec,
+  FeatureType,
+  FeatureValue,
+  MerchantCategory,
+  ModelSpec,
+  NumericFeatureSpec,
+  TransactionFeatures,
+} from './feature-spec';
+export { averagePrecision, rocAuc } from './metrics';
+export type { ModelCard } from './model-card';
+export { predictProbabilities } from './network';
+export type { Network } from './network';
+export type { ReferenceSample } from './reference-sample';
+export { SIZE_PRESETS, simulateTransactions } from './simulator';
+export type { FraudScenario, SimulatedTransaction, SimulationOptions, SimulationResult, SizePreset } from './simulator';
+export { DEFAULT_SEED, trainModel } from './train-model';
+export type { TrainedModel, TrainModelOptions } from './train-model';
+export { ARTIFACT_FILES, writeArtifacts } from './write-artifacts';
