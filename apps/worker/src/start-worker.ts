@@ -54,6 +54,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   connection.on('error', () => undefined);
   const deadLetters = new Queue(deadLetterQueueName(config.queueName), { connection });
+  deadLetters.on('error', () => undefined); // the worker's own 'error' handler below reports connection trouble once
   const worker = new Worker<LogBatchPayload>(
     config.queueName,
     logBatchProcessor({ sqlite, shipper, deadLetters, metrics, logger }),
@@ -81,7 +82,9 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
     shipper,
     close() {
       closing ??= (async () => {
-        await worker.close();
+        // Finish the batch in hand; if Redis is gone that can never be acknowledged,
+        // so give up waiting after a while (the job is redelivered, and the rows are idempotent).
+        await Promise.race([worker.close(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
         await deadLetters.close();
         await shipper?.stop();
         await postgres?.close();

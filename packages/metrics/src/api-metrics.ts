@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Seconds, from 0.25 ms to 5 s: /predict usually takes about a millisecond, and the tail matters. */
 export const LATENCY_BUCKETS_SECONDS = [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -46,6 +46,26 @@ export function createApiMetrics() {
     logRecordsEnqueueFailed: new Counter({
       name: 'vigil_log_records_enqueue_failed_total',
       help: 'Prediction log records whose enqueue to Redis failed (they go to the spool when one is configured).',
+      registers: [registry],
+    }),
+    logRecordsSpooled: new Counter({
+      name: 'vigil_log_records_spooled_total',
+      help: 'Prediction log records written to the disk spool because Redis could not take them.',
+      registers: [registry],
+    }),
+    logRecordsReplayed: new Counter({
+      name: 'vigil_log_records_replayed_total',
+      help: 'Spooled log records replayed into the Redis queue.',
+      registers: [registry],
+    }),
+    logRecordsDropped: new Counter({
+      name: 'vigil_log_records_dropped_total',
+      help: 'Log records neither enqueued nor spooled (spool full or disk unwritable). Should stay 0.',
+      registers: [registry],
+    }),
+    spoolBytes: new Gauge({
+      name: 'vigil_spool_bytes',
+      help: 'Bytes waiting in the disk spool.',
       registers: [registry],
     }),
     logBatchSize: new Histogram({

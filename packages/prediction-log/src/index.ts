@@ -4,5 +4,7 @@ export { LOG_BATCH_JOB, parseLogBatch } from './log-batch-job';
 export type { LogBatchPayload, RecordProblem } from './log-batch-job';
 export { Batcher } from './batcher';
 export type { BatcherOptions } from './batcher';
+export { DiskSpool } from './disk-spool';
+export type { DiskSpoolOptions, SpooledBatch } from './disk-spool';
 export { createPredictionLogger, LOG_BATCH_JOB_OPTIONS } from './prediction-logger';
 export type { PredictionLogger, PredictionLoggerEvents, PredictionLoggerOptions } from './prediction-logger';
