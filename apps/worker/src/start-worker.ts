@@ -1,22 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
-import { Queue, Worker } from 'bullmq';
+import { Worker } from 'bullmq';
+import { DeadLetterQueue } from '@vigil/dead-letters';
 import { Redis } from 'ioredis';
 import type { Config } from '@vigil/config';
 import { createLogger, createWorkerMetrics } from '@vigil/metrics';
 import type { LogBatchPayload } from '@vigil/prediction-log';
 import { AuditShipper, PostgresStore, SqliteWriter } from '@vigil/stores';
-import { logBatchProcessor } from './log-batch-processor';
+import { deadLetterExhaustedJob, logBatchProcessor } from './log-batch-processor';
 
 export interface RunningWorker {
   readonly shipper: AuditShipper | undefined;
   /** Finishes the batch in hand, stops shipping, closes connections. */
   close(): Promise<void>;
-}
-
-/** Name of the queue that holds records the worker could not store. */
-export function deadLetterQueueName(queueName: string): string {
-  return `${queueName}-dead-letter`;
 }
 
 export async function startWorker(config: Config): Promise<RunningWorker> {
@@ -53,15 +49,18 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   // BullMQ workers block on Redis; they need maxRetriesPerRequest: null.
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   connection.on('error', () => undefined);
-  const deadLetters = new Queue(deadLetterQueueName(config.queueName), { connection });
-  deadLetters.on('error', () => undefined); // the worker's own 'error' handler below reports connection trouble once
+  const deadLetters = new DeadLetterQueue(connection, config.queueName);
   const worker = new Worker<LogBatchPayload>(
     config.queueName,
     logBatchProcessor({ sqlite, shipper, deadLetters, metrics, logger }),
     { connection, concurrency: config.workerConcurrency, autorun: true },
   );
   worker.on('error', (error) => logger.warn('queue connection error', { error: error.message }));
-  worker.on('failed', (job, error) => logger.warn('log batch failed', { job_id: job?.id, attempts: job?.attemptsMade, error: error.message }));
+  const moveToDeadLetters = deadLetterExhaustedJob(deadLetters, metrics, logger);
+  worker.on('failed', (job, error) => {
+    logger.warn('log batch failed', { job_id: job?.id, attempts: job?.attemptsMade, error: error.message });
+    void moveToDeadLetters(job, error);
+  });
 
   let metricsServer: Server | undefined;
   if (config.workerMetricsPort !== undefined) {

@@ -20,9 +20,10 @@ export function createWorkerMetrics() {
       buckets: LATENCY_BUCKETS_SECONDS,
       registers: [registry],
     }),
-    recordsRejected: new Counter({
-      name: 'vigil_worker_records_rejected_total',
-      help: 'Records that failed validation in the worker and were dead-lettered instead of stored.',
+    deadLettered: new Counter({
+      name: 'vigil_dead_lettered_records_total',
+      help: 'Records moved to the dead-letter queue, by kind (rejected-records, store-rejected-records, failed-batch).',
+      labelNames: ['kind'] as const,
       registers: [registry],
     }),
     auditWriteFailures: new Counter({
