@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
 import { Worker } from 'bullmq';
 import { DeadLetterQueue } from '@vigil/dead-letters';
 import { Redis } from 'ioredis';
@@ -11,6 +12,8 @@ import { deadLetterExhaustedJob, logBatchProcessor } from './log-batch-processor
 
 export interface RunningWorker {
   readonly shipper: AuditShipper | undefined;
+  /** Port of the worker's /metrics server (the real one when WORKER_METRICS_PORT=0), if it has one. */
+  readonly metricsPort: number | undefined;
   /** Finishes the batch in hand, stops shipping, closes connections. */
   close(): Promise<void>;
 }
@@ -23,7 +26,8 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   let postgres: PostgresStore | undefined;
   let shipper: AuditShipper | undefined;
   if (config.auditDatabaseUrl !== undefined) {
-    postgres = await PostgresStore.open({ connectionString: config.auditDatabaseUrl, schema: config.auditSchema });
+    // Lazy: the worker starts and fills SQLite even while Postgres is down; the shipper retries.
+    postgres = PostgresStore.lazy({ connectionString: config.auditDatabaseUrl, schema: config.auditSchema });
     shipper = new AuditShipper(sqlite, postgres, {
       batchSize: config.auditBatchSize,
       maxRetryDelayMs: config.auditRetryMaxDelayMs,
@@ -79,6 +83,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   let closing: Promise<void> | undefined;
   return {
     shipper,
+    metricsPort: (metricsServer?.address() as AddressInfo | null | undefined)?.port,
     close() {
       closing ??= (async () => {
         // Finish the batch in hand; if Redis is gone that can never be acknowledged,

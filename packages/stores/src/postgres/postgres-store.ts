@@ -28,30 +28,52 @@ interface PostgresPredictionRow {
 
 /** The Postgres audit trail: idempotent batch inserts, and the monitoring queries for multi-host setups. */
 export class PostgresStore implements MonitoringReader {
+  private migrated: Promise<void> | undefined;
+
   private constructor(
     private readonly pool: pg.Pool,
+    private readonly schema: string,
     private readonly table: string,
   ) {}
 
-  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+  /**
+   * A store that connects and migrates on first use, and tries again on the
+   * next call if that fails: a process may start while Postgres is down.
+   */
+  static lazy(options: PostgresStoreOptions): PostgresStore {
     const schema = options.schema ?? 'public';
     if (!IDENTIFIER.test(schema)) throw new RangeError(`PostgresStore: schema "${schema}" is not a plain lower-case identifier`);
     const pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 4, connectionTimeoutMillis: 5000 });
     // An idle client whose server went away emits 'error'; without a handler that kills the process.
     pool.on('error', () => undefined);
-    const store = new PostgresStore(pool, `"${schema}".predictions`);
+    return new PostgresStore(pool, schema, `"${schema}".predictions`);
+  }
+
+  /** Connects and migrates now; throws if Postgres cannot be reached. */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const store = PostgresStore.lazy(options);
     try {
-      await migrate(pool, schema);
+      await store.ready();
     } catch (error) {
-      await pool.end();
+      await store.pool.end();
       throw error;
     }
     return store;
   }
 
+  /** Resolves once the schema is migrated; a failure is forgotten so the next call retries. */
+  ready(): Promise<void> {
+    this.migrated ??= migrate(this.pool, this.schema).catch((error: unknown) => {
+      this.migrated = undefined;
+      throw error;
+    });
+    return this.migrated;
+  }
+
   /** Inserts a batch in one statement; rows already present (by prediction_id) are skipped. Returns the rows added. */
   async insertBatch(records: readonly PredictionRecord[]): Promise<number> {
     if (records.length === 0) return 0;
+    await this.ready();
     // One round trip for the whole batch: columns as arrays, unnested server-side.
     const result = await this.pool.query(
       `INSERT INTO ${this.table} (prediction_id, timestamp, model_version, features, prediction, probability, latency_ms)
@@ -71,6 +93,7 @@ export class PostgresStore implements MonitoringReader {
   }
 
   async latenciesSince(sinceIso: string): Promise<Float64Array> {
+    await this.ready();
     const result = await this.pool.query<{ latency_ms: number }>(
       `SELECT latency_ms FROM ${this.table} WHERE timestamp >= $1 ORDER BY latency_ms`,
       [sinceIso],
@@ -79,6 +102,7 @@ export class PostgresStore implements MonitoringReader {
   }
 
   async recentPredictions(limit: number): Promise<StoredPrediction[]> {
+    await this.ready();
     const result = await this.pool.query<PostgresPredictionRow>(
       `SELECT id, prediction_id, timestamp, model_version, features, prediction, probability, latency_ms, created_at
        FROM ${this.table} ORDER BY timestamp DESC, prediction_id DESC LIMIT $1`,
@@ -98,6 +122,7 @@ export class PostgresStore implements MonitoringReader {
   }
 
   async classCountsSince(sinceIso: string): Promise<ClassCounts> {
+    await this.ready();
     const result = await this.pool.query<{ fraud: string | null; total: string }>(
       `SELECT sum(prediction) AS fraud, count(*) AS total FROM ${this.table} WHERE timestamp >= $1`,
       [sinceIso],
