@@ -21,6 +21,7 @@ export type ConfigErrorCode = 'CONFIG_INVALID';
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const problems: string[] = [];
   const values: Record<string, unknown> = {};
+  const failed = new Set<VariableKey>();
   for (const [key, definition] of Object.entries(VARIABLES) as [VariableKey, VariableDefinition<unknown>][]) {
     const given = env[definition.name];
     const raw = given === undefined || given === '' ? definition.defaultValue : given;
@@ -31,15 +32,34 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     try {
       values[key] = definition.parse(raw);
     } catch (error) {
-      problems.push(`${definition.name}=${JSON.stringify(redactUrl(raw))}: ${(error as Error).message}`);
+      failed.add(key);
+      // Keys and salts end up in shell history and CI logs if echoed; their length is enough to spot a truncated paste.
+      const shown = definition.secret === true ? `<secret, ${raw.length} characters>` : JSON.stringify(redactUrl(raw));
+      problems.push(`${definition.name}=${shown}: ${(error as Error).message}`);
     }
   }
+  problems.push(...crossChecks(values, failed));
   if (problems.length > 0) {
     throw new VigilError<ConfigErrorCode>('CONFIG_INVALID', `Invalid configuration:\n  ${problems.join('\n  ')}`, 500, { problems });
   }
   const modelPath = values.modelPath as string;
   values.modelSpecPath = modelPath.replace(/\.onnx$/i, '') + '.spec.json';
   return Object.freeze(values) as Config;
+}
+
+/** Rules that tie variables together; a variable that failed its own parse is not judged again here. */
+function crossChecks(values: Readonly<Record<string, unknown>>, failed: ReadonlySet<VariableKey>): string[] {
+  const problems: string[] = [];
+  if (values.nodeEnv === 'production' && values.monitoringApiKey === undefined && !failed.has('monitoringApiKey')) {
+    problems.push('MONITORING_API_KEY: required when NODE_ENV=production (without it /monitoring and /admin answer anyone)');
+  }
+  if (values.predictApiKey !== undefined && values.predictApiKey === values.monitoringApiKey) {
+    problems.push('PREDICT_API_KEY: must differ from MONITORING_API_KEY (a /predict client could otherwise read monitoring)');
+  }
+  if (values.logRedactFeatures !== undefined && values.logRedactMode === 'hash' && values.logRedactSalt === undefined && !failed.has('logRedactSalt')) {
+    problems.push('LOG_REDACT_SALT: required when LOG_REDACT_FEATURES is set and LOG_REDACT_MODE=hash (an unkeyed hash of a low-cardinality value is reversible)');
+  }
+  return problems;
 }
 
 /** Connection strings carry passwords; error messages must never show them. */

@@ -7,11 +7,38 @@ export interface VariableDefinition<T> {
   /** Raw default; `undefined` means the setting is off unless given. */
   readonly defaultValue: string | undefined;
   readonly description: string;
+  /** A key or salt: error messages show only its length, never the value. */
+  readonly secret?: boolean;
 }
 
 // D keeps the default's literal type, so Config knows which settings are always present.
-function variable<T, D extends string | undefined>(name: string, parse: Parser<T>, defaultValue: D, description: string): VariableDefinition<T> & { readonly defaultValue: D } {
-  return { name, parse, defaultValue, description };
+function variable<T, D extends string | undefined>(
+  name: string,
+  parse: Parser<T>,
+  defaultValue: D,
+  description: string,
+  options: { readonly secret?: boolean } = {},
+): VariableDefinition<T> & { readonly defaultValue: D } {
+  return { name, parse, defaultValue, description, ...options };
+}
+
+/**
+ * A bearer key or HMAC salt. Visible ASCII only, because it travels in an
+ * Authorization header; at least 16 characters, because a short key can be
+ * guessed. The message gives the length only: the loader never echoes secrets.
+ */
+function secretToken(raw: string): string {
+  if (raw.length < 16 || raw.length > 4096 || !/^[\x21-\x7e]+$/.test(raw)) {
+    throw new Error(`expected 16 to 4096 visible ASCII characters without spaces (got ${raw.length} characters)`);
+  }
+  return raw;
+}
+
+/** A comma-separated list of names, e.g. `amount, merchant_category`; checked against the model spec at start-up. */
+function nameList(raw: string): readonly string[] {
+  const names = raw.split(',').map((name) => name.trim());
+  if (names.some((name) => name === '')) throw new Error('expected comma-separated names without empty entries');
+  return Object.freeze([...new Set(names)]);
 }
 
 /**
@@ -30,14 +57,25 @@ export const VARIABLES = {
   predictionLogging: variable('PREDICTION_LOGGING', onOff, 'on', '`off` disables prediction logging (benchmarks, incidents).'),
   logBatchMaxRecords: variable('LOG_BATCH_MAX_RECORDS', integerIn(1, 10000), '500', 'The API flushes its log batcher once it holds this many records.'),
   logBatchMaxWaitMs: variable('LOG_BATCH_MAX_WAIT_MS', integerIn(1, 10000), '10', 'The API flushes its log batcher at most this many milliseconds after the first record arrived.'),
+  spoolDir: variable('SPOOL_DIR', nonEmpty, 'artifacts/spool', 'Directory of the API\'s disk spool: log batches that could not reach Redis wait here and are replayed in order. Replicas on one host may share it.'),
+  spoolMaxBytes: variable('SPOOL_MAX_BYTES', integerIn(1024 * 1024, Number.MAX_SAFE_INTEGER), String(1024 ** 3), 'Largest the spool may grow, in bytes; past it records are counted as dropped and logged.'),
   maxInstancesPerRequest: variable('MAX_INSTANCES_PER_REQUEST', integerIn(1, 10000), '1000', 'Largest `instances` array one /predict request may carry.'),
   bodyLimitBytes: variable('BODY_LIMIT_BYTES', integerIn(1024, 64 * 1024 * 1024), '1048576', 'Largest request body the API accepts, in bytes.'),
   workerConcurrency: variable('WORKER_CONCURRENCY', integerIn(1, 64), '1', 'Log batches one worker process writes at once (SQLite takes one writer at a time).'),
   auditBatchSize: variable('AUDIT_BATCH_SIZE', integerIn(1, 100000), '5000', 'Rows the worker ships from SQLite to the Postgres audit per round.'),
   auditRetryMaxDelayMs: variable('AUDIT_RETRY_MAX_DELAY_MS', integerIn(10, 600000), '30000', 'Longest wait between two attempts to reach the Postgres audit.'),
+  retentionDays: variable('RETENTION_DAYS', integerIn(1, 36500), undefined, 'Prune SQLite prediction rows older than this many days (never rows not yet in the audit); unset keeps every row. The per-minute rollups keep the long-range history.'),
   monitoringStore: variable('MONITORING_STORE', oneOf(['sqlite', 'postgres'] as const), 'sqlite', 'Where /monitoring reads from: the SQLite file (one host) or the Postgres audit (replicas on many hosts).'),
   workerMetricsPort: variable('WORKER_METRICS_PORT', integerIn(0, 65535), undefined, 'Port on which a worker serves /metrics; unset means none (several workers on one host need different ports).'),
   logLevel: variable('LOG_LEVEL', oneOf(['debug', 'info', 'warn', 'error'] as const), 'info', 'Least severe log line written to stderr.'),
+  nodeEnv: variable('NODE_ENV', (raw) => raw.trim().toLowerCase(), 'development', '`production` makes `MONITORING_API_KEY` mandatory.'),
+  monitoringApiKey: variable('MONITORING_API_KEY', secretToken, undefined, 'Bearer key every /monitoring and /admin request must carry (`Authorization: Bearer <key>`); unset leaves them open, which NODE_ENV=production refuses.', { secret: true }),
+  predictApiKey: variable('PREDICT_API_KEY', secretToken, undefined, 'Bearer key POST /predict must carry; unset leaves /predict open. Must differ from `MONITORING_API_KEY`.', { secret: true }),
+  rateLimitPerMinute: variable('RATE_LIMIT_PER_MINUTE', integerIn(1, 1_000_000_000), undefined, 'Requests a minute one client IP may make (token bucket, bursts up to a minute\'s worth); past it the API answers 429 with Retry-After. Unset means no limit. /healthz and /readyz are never limited.'),
+  hstsMaxAgeSeconds: variable('HSTS_MAX_AGE_SECONDS', integerIn(0, 63_072_000), undefined, 'Sends Strict-Transport-Security with this max-age; unset sends none (set it only when clients reach the API over HTTPS).'),
+  logRedactFeatures: variable('LOG_REDACT_FEATURES', nameList, undefined, 'Comma-separated features hashed or dropped from each prediction record before it leaves the API (the model still scores the real values); an unknown name stops start-up.'),
+  logRedactMode: variable('LOG_REDACT_MODE', oneOf(['hash', 'drop'] as const), 'hash', '`hash` stores `sha256:` + hex HMAC-SHA256 of the value keyed with `LOG_REDACT_SALT`; `drop` leaves the feature out of the record.'),
+  logRedactSalt: variable('LOG_REDACT_SALT', secretToken, undefined, 'HMAC key for `LOG_REDACT_MODE=hash` (required then); keep it secret, or low-cardinality values can be recovered by hashing guesses.', { secret: true }),
 } as const;
 
 export type VariableKey = keyof typeof VARIABLES;

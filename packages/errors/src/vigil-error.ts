@@ -22,11 +22,11 @@ export class VigilError<Code extends string = string> extends Error {
   }
 }
 
-/** Narrowing helper that survives errors crossing module copies (instanceof can fail there). */
+/**
+ * Narrowing helper. Only our own class counts: other libraries' errors also
+ * carry string codes and numeric statuses (zlib's, body-parser's), and
+ * treating those as ours would echo their internals to clients.
+ */
 export function isVigilError(value: unknown): value is VigilError {
-  return (
-    value instanceof VigilError ||
-    (value instanceof Error && typeof (value as { code?: unknown }).code === 'string' &&
-      typeof (value as { status?: unknown }).status === 'number')
-  );
+  return value instanceof VigilError;
 }

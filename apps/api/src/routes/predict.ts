@@ -3,6 +3,7 @@ import type { ApiMetrics } from '@vigil/metrics';
 import { findFeatureProblems, ModelError, type FeatureProblem, type FeatureRecord, type ModelRunner } from '@vigil/model';
 import { newPredictionId, type PredictionLogger, type PredictionRecord } from '@vigil/prediction-log';
 import { ApiError } from '../api-errors';
+import type { FeatureRedactor } from '../security/redact-features';
 
 export interface PredictRouteOptions {
   readonly model: ModelRunner;
@@ -10,6 +11,8 @@ export interface PredictRouteOptions {
   readonly logger: PredictionLogger | undefined;
   readonly metrics: ApiMetrics;
   readonly maxInstances: number;
+  /** Applied to the logged copy of each instance's features; the model always scores what was sent. */
+  readonly redact?: FeatureRedactor | undefined;
 }
 
 interface PredictionResult {
@@ -74,7 +77,7 @@ function invalidFeatures(problems: FeatureProblem[]): ModelError {
 
 export function predictRouter(options: PredictRouteOptions): Router {
   const router = Router();
-  const { model, logger, metrics } = options;
+  const { model, logger, metrics, redact } = options;
 
   router.post('/predict', async (req, res) => {
     const started = performance.now();
@@ -85,17 +88,21 @@ export function predictRouter(options: PredictRouteOptions): Router {
     const timestamp = new Date().toISOString();
     const results: PredictionResult[] = scores.map((score, i) => {
       const prediction_id = newPredictionId();
-      const record: PredictionRecord = {
-        prediction_id,
-        timestamp,
-        model_version: model.version,
-        features: records[i] as FeatureRecord,
-        prediction: score.prediction,
-        probability: score.probability,
-        latency_ms: latencyMs,
-      };
-      // Hand-off only: the batcher never blocks and never throws at us.
-      logger?.log(record);
+      if (logger !== undefined) {
+        const features = records[i] as FeatureRecord;
+        const record: PredictionRecord = {
+          prediction_id,
+          timestamp,
+          model_version: model.version,
+          // Redacted here, so the queue, the spool and the stores never see the value.
+          features: redact === undefined ? features : redact(features),
+          prediction: score.prediction,
+          probability: score.probability,
+          latency_ms: latencyMs,
+        };
+        // Hand-off only: the batcher never blocks and never throws at us.
+        logger.log(record);
+      }
       metrics.predictions.inc({ model_version: model.version, class: score.prediction === 1 ? 'fraud' : 'non_fraud' });
       metrics.probability.observe({ model_version: model.version }, score.probability);
       return { prediction_id, model_version: model.version, prediction: score.prediction, probability: score.probability, latency_ms: latencyMs };

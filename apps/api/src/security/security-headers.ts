@@ -1,0 +1,37 @@
+import type { RequestHandler } from 'express';
+
+/** Options for {@link securityHeaders}. */
+export interface SecurityHeadersOptions {
+  /**
+   * Sends `Strict-Transport-Security: max-age=<this>; includeSubDomains`.
+   * Off unless set: HSTS on a host reached over plain HTTP locks browsers out of it.
+   * @defaultValue undefined
+   */
+  readonly hstsMaxAgeSeconds?: number | undefined;
+}
+
+// The API answers JSON and Prometheus text only: nothing it sends should ever
+// be rendered as a page, framed, run as script, sniffed into HTML or referred.
+const ALWAYS: readonly (readonly [string, string])[] = [
+  ['Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"],
+  ['X-Content-Type-Options', 'nosniff'],
+  ['X-Frame-Options', 'DENY'],
+  ['Referrer-Policy', 'no-referrer'],
+  ['Cross-Origin-Opener-Policy', 'same-origin'],
+  ['Cross-Origin-Resource-Policy', 'same-origin'],
+  ['X-DNS-Prefetch-Control', 'off'],
+  ['X-Permitted-Cross-Domain-Policies', 'none'],
+];
+
+/** helmet's defaults, tightened for an API that never serves HTML. Mount it first, so errors carry the headers too. */
+export function securityHeaders(options: SecurityHeadersOptions = {}): RequestHandler {
+  const { hstsMaxAgeSeconds } = options;
+  if (hstsMaxAgeSeconds !== undefined && !(Number.isInteger(hstsMaxAgeSeconds) && hstsMaxAgeSeconds >= 0)) {
+    throw new RangeError('securityHeaders: hstsMaxAgeSeconds must be an integer >= 0');
+  }
+  const headers = hstsMaxAgeSeconds === undefined ? ALWAYS : [...ALWAYS, ['Strict-Transport-Security', `max-age=${hstsMaxAgeSeconds}; includeSubDomains`] as const];
+  return (_req, res, next) => {
+    for (const [name, value] of headers) res.setHeader(name, value);
+    next();
+  };
+}
