@@ -6,6 +6,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { DeadLetterQueue } from '@vigil/dead-letters';
 import { LOG_BATCH_JOB, newPredictionId, type PredictionRecord } from '@vigil/prediction-log';
+import { request } from '../support/http';
 import { startStack, type Stack } from '../support/stack';
 import { referenceInstances, testConfig, waitFor } from '../support/test-env';
 
@@ -105,6 +106,23 @@ describe('dead letters: a record that can never be written does not block the ot
     await cli('dlq', 'replay', again);
     await waitFor('the second replay to be consumed', async () => ((await queue.getWaitingCount()) === 0 && (await queue.getActiveCount()) === 0 ? true : undefined));
     expect(db.prepare('SELECT count(*) FROM predictions WHERE prediction_id IN (SELECT value FROM json_each(?))').pluck().get(JSON.stringify(held.map((r) => r.prediction_id)))).to.equal(3);
+  });
+
+  it('lists, shows and replays dead letters over HTTP (/admin/dead-letters)', async function () {
+    const held = [record(), record()];
+    const id = await dlq.add({ kind: 'failed-batch', source_job_id: 'http', reason: 'for the admin API', problems: [], records: held });
+    const list = await request<{ count: number; dead_letters: { id: string; reason: string }[] }>(stack.api.port, 'GET', '/admin/dead-letters');
+    expect(list.status).to.equal(200);
+    expect(list.body.dead_letters.find((l) => l.id === id)?.reason).to.equal('for the admin API');
+    const shown = await request<{ records: PredictionRecord[] }>(stack.api.port, 'GET', `/admin/dead-letters/${id}`);
+    expect(shown.body.records.map((r) => r.prediction_id)).to.deep.equal(held.map((r) => r.prediction_id));
+    const replayed = await request<{ records: number }>(stack.api.port, 'POST', `/admin/dead-letters/${id}/replay`);
+    expect(replayed.status).to.equal(200);
+    expect(replayed.body.records).to.equal(2);
+    await waitFor('the replayed rows', () => (stored(held.map((r) => r.prediction_id)).length === 2 ? true : undefined));
+    const gone = await request<{ error: { code: string } }>(stack.api.port, 'GET', `/admin/dead-letters/${id}`);
+    expect(gone.status).to.equal(404);
+    expect(gone.body.error.code).to.equal('DEAD_LETTER_NOT_FOUND');
   });
 
   it('answers a bad CLI call with usage and a non-zero exit', async function () {

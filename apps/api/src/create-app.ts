@@ -2,11 +2,21 @@ import express, { type Express } from 'express';
 import type { ApiMetrics, Logger } from '@vigil/metrics';
 import type { ModelRunner } from '@vigil/model';
 import type { MonitoringService } from '@vigil/monitoring';
+import type { DeadLetterQueue } from '@vigil/dead-letters';
 import type { PredictionLogger } from '@vigil/prediction-log';
+import { ApiError } from './api-errors';
 import { errorBoundary, notFound } from './error-boundary';
 import { healthRouter, type ReadinessCheck } from './routes/health';
+import { adminRouter } from './routes/admin';
 import { monitoringRouter } from './routes/monitoring';
 import { predictRouter } from './routes/predict';
+import { bearerAuth } from './security/bearer-auth';
+import { foreignErrors } from './security/foreign-errors';
+import { jsonBody } from './security/json-body';
+import { rateLimit } from './security/rate-limit';
+import type { FeatureRedactor } from './security/redact-features';
+import { securityHeaders } from './security/security-headers';
+import type { SecurityOptions } from './security/security-options';
 
 /** Everything the HTTP layer needs, built by start-api (or a test). */
 export interface AppDependencies {
@@ -18,13 +28,34 @@ export interface AppDependencies {
   readonly readiness: Readonly<Record<string, ReadinessCheck>>;
   readonly bodyLimitBytes: number;
   readonly maxInstancesPerRequest: number;
+  /**
+   * Bearer keys, rate limit, HSTS; the validated Config satisfies it.
+   * @defaultValue `{}`: endpoints open, no rate limit, no HSTS (the other security headers are always sent)
+   */
+  readonly security?: SecurityOptions;
+  /**
+   * Applied to each prediction record's features before it is logged.
+   * @defaultValue undefined: records carry the features as sent
+   */
+  readonly redactFeatures?: FeatureRedactor | undefined;
+  /** The dead-letter queue behind /admin/dead-letters; undefined when logging is off. */
+  readonly deadLetters?: DeadLetterQueue | undefined;
 }
+
+/** Every path under these answers 401 without the monitoring key (when one is set). */
+const MONITORING_KEY_PREFIXES = ['/monitoring', '/admin'] as const;
+
+/** Orchestrator probes are never rate limited: a throttled probe would pull a healthy replica out of service. */
+const PROBES = new Set(['/healthz', '/readyz']);
 
 /** Wiring only: the logic lives in the packages. */
 export function createApp(deps: AppDependencies): Express {
   const app = express();
+  const security = deps.security ?? {};
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // First, so every answer carries them, errors and 404s included.
+  app.use(securityHeaders({ hstsMaxAgeSeconds: security.hstsMaxAgeSeconds }));
 
   app.use((req, res, next) => {
     res.on('finish', () => {
@@ -34,13 +65,38 @@ export function createApp(deps: AppDependencies): Express {
     });
     next();
   });
-  app.use(express.json({ limit: deps.bodyLimitBytes, strict: true, type: 'application/json' }));
+  // Limit, then authenticate, then read the body: a client over its limit or
+  // without a key never makes us parse a megabyte of JSON.
+  if (security.rateLimitPerMinute !== undefined) {
+    app.use(rateLimit({ perMinute: security.rateLimitPerMinute, skip: (req) => PROBES.has(req.path) }));
+  }
+  if (security.monitoringApiKey !== undefined) {
+    app.use([...MONITORING_KEY_PREFIXES], bearerAuth({ key: security.monitoringApiKey, realm: 'monitoring' }));
+  }
+  if (security.predictApiKey !== undefined) {
+    app.use('/predict', bearerAuth({ key: security.predictApiKey, realm: 'predict' }));
+  }
+  app.use(jsonBody({ limitBytes: deps.bodyLimitBytes }));
+  // Express would answer OPTIONS itself, in text/html; no browser calls this API (there is no CORS), so say no in JSON.
+  app.use((req, _res, next) => {
+    next(req.method === 'OPTIONS' ? new ApiError('METHOD_NOT_ALLOWED', 'OPTIONS is not supported', { method: req.method }) : undefined);
+  });
 
-  app.use(predictRouter({ model: deps.model, logger: deps.predictionLogger, metrics: deps.metrics, maxInstances: deps.maxInstancesPerRequest }));
+  app.use(
+    predictRouter({
+      model: deps.model,
+      logger: deps.predictionLogger,
+      metrics: deps.metrics,
+      maxInstances: deps.maxInstancesPerRequest,
+      redact: deps.redactFeatures,
+    }),
+  );
   app.use(monitoringRouter(deps.monitoring));
+  app.use(adminRouter(deps.deadLetters));
   app.use(healthRouter(deps.readiness, deps.metrics.registry));
 
   app.use(notFound);
+  app.use(foreignErrors());
   app.use(errorBoundary(deps.logger));
   return app;
 }

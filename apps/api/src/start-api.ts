@@ -6,9 +6,11 @@ import type { Config } from '@vigil/config';
 import { createApiMetrics, createLogger } from '@vigil/metrics';
 import { loadModel } from '@vigil/model';
 import { MonitoringService } from '@vigil/monitoring';
-import { createPredictionLogger, type PredictionLogger } from '@vigil/prediction-log';
+import { createPredictionLogger, DiskSpool, type PredictionLogger } from '@vigil/prediction-log';
 import { PostgresStore, SqliteReader, type MonitoringReader } from '@vigil/stores';
 import { createApp } from './create-app';
+import { createFeatureRedactor } from './security/redact-features';
+import { DeadLetterQueue } from '@vigil/dead-letters';
 
 export interface RunningApi {
   readonly port: number;
@@ -20,7 +22,8 @@ export interface RunningApi {
 async function openMonitoringReader(config: Config): Promise<MonitoringReader> {
   if (config.monitoringStore === 'postgres') {
     if (config.auditDatabaseUrl === undefined) throw new Error('MONITORING_STORE=postgres needs AUDIT_DATABASE_URL');
-    return PostgresStore.open({ connectionString: config.auditDatabaseUrl, schema: config.auditSchema });
+    // Lazy, so the API (and /predict) starts while Postgres is down; monitoring queries fail until it is back.
+    return PostgresStore.lazy({ connectionString: config.auditDatabaseUrl, schema: config.auditSchema });
   }
   return SqliteReader.open(config.sqlitePath);
 }
@@ -30,10 +33,13 @@ export async function startApi(config: Config): Promise<RunningApi> {
   const logger = createLogger('api', config.logLevel);
   const metrics = createApiMetrics();
   const model = await loadModel({ modelPath: config.modelPath, specPath: config.modelSpecPath });
+  // Before any connection is opened: a LOG_REDACT_FEATURES typo stops start-up here.
+  const redactFeatures = createFeatureRedactor(config, model.spec);
   const reader = await openMonitoringReader(config);
 
   let redis: Redis | undefined;
   let predictionLogger: PredictionLogger | undefined;
+  let deadLetters: DeadLetterQueue | undefined;
   if (config.predictionLogging) {
     // Fail fast while Redis is away instead of queueing commands in memory:
     // a failed enqueue is counted (and spooled), a queued one grows the heap.
@@ -41,13 +47,33 @@ export async function startApi(config: Config): Promise<RunningApi> {
     redis.on('error', () => undefined);
     // Give Redis a moment so the first predictions go to the queue; if it is
     // down, start anyway: predictions are served and their records spooled.
-    await Promise.race([once(redis, 'ready'), new Promise((resolve) => setTimeout(resolve, 2000).unref())]);
+    // (events.once would reject on the first 'error', i.e. on a refused connection.)
+    const connected = redis;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2000);
+      connected.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    deadLetters = new DeadLetterQueue(redis, config.queueName);
+    // Batches left by an earlier run (or a crashed replica on this host) are adopted and replayed.
+    const spool = new DiskSpool({ dir: config.spoolDir, maxBytes: config.spoolMaxBytes });
+    metrics.spoolBytes.set(spool.bytes);
     predictionLogger = createPredictionLogger({
       connection: redis,
       queueName: config.queueName,
       maxBatchRecords: config.logBatchMaxRecords,
       maxBatchWaitMs: config.logBatchMaxWaitMs,
+      spool,
       events: {
+        spooled: (records) => metrics.logRecordsSpooled.inc(records),
+        replayed: (records) => metrics.logRecordsReplayed.inc(records),
+        spoolBytes: (bytes) => metrics.spoolBytes.set(bytes),
+        dropped: (records, reason) => {
+          metrics.logRecordsDropped.inc(records);
+          logger.error('log records dropped', { records, reason });
+        },
         enqueued: (records, seconds) => {
           metrics.logRecordsEnqueued.inc(records);
           metrics.logBatchSize.observe(records);
@@ -55,7 +81,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
         },
         enqueueFailed: (records, error) => {
           metrics.logRecordsEnqueueFailed.inc(records);
-          logger.warn('log batch not enqueued', { records, error: error.message });
+          logger.warn('log batch not enqueued; spooling it', { records, error: error.message });
         },
       },
     });
@@ -73,9 +99,20 @@ export async function startApi(config: Config): Promise<RunningApi> {
     },
     bodyLimitBytes: config.bodyLimitBytes,
     maxInstancesPerRequest: config.maxInstancesPerRequest,
+    security: config, // Config fits SecurityOptions: keys, rate limit, HSTS
+    redactFeatures,
+    deadLetters,
   });
 
   const server = app.listen(config.port, config.host);
+  // Requests Node's HTTP parser refuses (bad bytes in the URL, huge headers) never reach
+  // Express; answer them in the same JSON shape instead of a bare status line.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const body = JSON.stringify({ error: { code: 'INVALID_REQUEST', message: 'The HTTP request could not be parsed', details: { reason: error.code ?? 'unknown' } } });
+    socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
   logger.info('api listening', { port, model_version: model.version, prediction_logging: config.predictionLogging, queue: config.queueName });
@@ -91,6 +128,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
         server.closeIdleConnections();
         await stopped;
         await predictionLogger?.close();
+        await deadLetters?.close();
         redis?.disconnect();
         await reader.close();
         await model.close();

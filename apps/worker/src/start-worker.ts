@@ -9,6 +9,7 @@ import { createLogger, createWorkerMetrics } from '@vigil/metrics';
 import type { LogBatchPayload } from '@vigil/prediction-log';
 import { AuditShipper, PostgresStore, SqliteWriter } from '@vigil/stores';
 import { deadLetterExhaustedJob, logBatchProcessor } from './log-batch-processor';
+import { startRetention } from './retention';
 
 export interface RunningWorker {
   readonly shipper: AuditShipper | undefined;
@@ -66,6 +67,11 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
     void moveToDeadLetters(job, error);
   });
 
+  const retention =
+    config.retentionDays === undefined
+      ? undefined
+      : startRetention({ sqlite, retentionDays: config.retentionDays, keepUnaudited: config.auditDatabaseUrl !== undefined, logger });
+
   let metricsServer: Server | undefined;
   if (config.workerMetricsPort !== undefined) {
     metricsServer = createServer((req, res) => {
@@ -90,6 +96,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
         // so give up waiting after a while (the job is redelivered, and the rows are idempotent).
         await Promise.race([worker.close(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
         await deadLetters.close();
+        await retention?.stop();
         await shipper?.stop();
         await postgres?.close();
         sqlite.close();

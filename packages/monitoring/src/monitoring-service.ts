@@ -1,5 +1,4 @@
 import type { MonitoringReader, StoredPrediction } from '@vigil/stores';
-import { quantileSorted } from './percentile';
 import type { TimeWindow } from './window';
 
 export interface LatencySummary {
@@ -22,31 +21,34 @@ export interface Distribution {
   readonly fraud_rate: number | null;
 }
 
-/** The monitoring endpoints' answers, computed over whichever store the reader wraps. */
+/**
+ * The monitoring endpoints' answers, from the per-minute rollups of
+ * whichever store the reader wraps. Windows are whole minutes: "1h" is the
+ * current minute and the 60 before it, so answers cost the same however
+ * many predictions the window holds.
+ */
 export class MonitoringService {
   constructor(
     private readonly reader: MonitoringReader,
     private readonly now: () => number = Date.now,
   ) {}
 
-  private since(window: TimeWindow): string {
-    return new Date(this.now() - window.ms).toISOString();
+  private sinceMinute(window: TimeWindow): number {
+    return Math.floor((this.now() - window.ms) / 60_000);
   }
 
-  async latency(window: TimeWindow): Promise<LatencySummary> {
-    const sorted = await this.reader.latenciesSince(this.since(window));
-    const count = sorted.length;
+  async latency(window: TimeWindow, modelVersion?: string): Promise<LatencySummary> {
+    const { latency } = await this.reader.summarySince(this.sinceMinute(window), modelVersion);
+    const count = latency.count;
     if (count === 0) return { window: window.label, count, p50: null, p95: null, p99: null, mean: null, max: null };
-    let sum = 0;
-    for (const value of sorted) sum += value;
     return {
       window: window.label,
       count,
-      p50: quantileSorted(sorted, 0.5),
-      p95: quantileSorted(sorted, 0.95),
-      p99: quantileSorted(sorted, 0.99),
-      mean: sum / count,
-      max: sorted[count - 1] ?? null,
+      p50: latency.quantile(0.5),
+      p95: latency.quantile(0.95),
+      p99: latency.quantile(0.99),
+      mean: latency.sum / count,
+      max: latency.max,
     };
   }
 
@@ -54,8 +56,8 @@ export class MonitoringService {
     return this.reader.recentPredictions(limit);
   }
 
-  async distribution(window: TimeWindow): Promise<Distribution> {
-    const { fraud, non_fraud } = await this.reader.classCountsSince(this.since(window));
+  async distribution(window: TimeWindow, modelVersion?: string): Promise<Distribution> {
+    const { fraud, non_fraud } = await this.reader.summarySince(this.sinceMinute(window), modelVersion);
     const total = fraud + non_fraud;
     return { window: window.label, fraud, non_fraud, total, fraud_rate: total === 0 ? null : fraud / total };
   }

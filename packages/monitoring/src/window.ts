@@ -1,6 +1,6 @@
 import { MonitoringError } from './errors';
 
-const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 /** Longest window a query may ask for; older data lives in rollups, not row scans. */
 export const MAX_WINDOW_MS = 30 * UNIT_MS.d;
 
@@ -12,9 +12,9 @@ export interface TimeWindow {
 
 export function parseWindow(raw: unknown, fallback = '1h'): TimeWindow {
   const text = raw === undefined ? fallback : raw;
-  const match = typeof text === 'string' ? /^([1-9]\d{0,5})([smhd])$/.exec(text) : null;
+  const match = typeof text === 'string' ? /^([1-9]\d{0,5})([mhd])$/.exec(text) : null;
   if (match === null) {
-    throw new MonitoringError('INVALID_QUERY_PARAMETER', 'window must be a number followed by s, m, h or d (e.g. 15m, 1h, 24h, 7d)', {
+    throw new MonitoringError('INVALID_QUERY_PARAMETER', 'window must be a whole number followed by m, h or d (e.g. 15m, 1h, 24h, 7d)', {
       parameter: 'window',
       received: typeof text === 'string' ? text.slice(0, 64) : typeof text,
     });
@@ -35,4 +35,15 @@ export function parseLimit(raw: unknown, fallback: number, max: number): number 
     });
   }
   return Number(raw);
+}
+
+/** An optional model_version filter: the version string as the API reports it. */
+export function parseModelVersion(raw: unknown): string | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || raw.length === 0 || raw.length > 200) {
+    throw new MonitoringError('INVALID_QUERY_PARAMETER', 'model_version must be a non-empty string of at most 200 characters', {
+      parameter: 'model_version',
+    });
+  }
+  return raw;
 }

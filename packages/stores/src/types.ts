@@ -1,4 +1,5 @@
 import type { PredictionRecord } from '@vigil/prediction-log';
+import type { RollupSummary } from '@vigil/rollups';
 
 /** A prediction as a store returns it: the logged record plus the store's own columns. */
 export interface StoredPrediction extends PredictionRecord {
@@ -7,20 +8,18 @@ export interface StoredPrediction extends PredictionRecord {
   readonly created_at: string;
 }
 
-export interface ClassCounts {
-  readonly fraud: number;
-  readonly non_fraud: number;
-}
-
 /**
  * What the monitoring endpoints need from a store. SQLite serves it on one
  * host; Postgres serves it when API replicas span hosts. Both answer the same.
  */
 export interface MonitoringReader {
-  /** latency_ms of every prediction with timestamp >= sinceIso, ascending. */
-  latenciesSince(sinceIso: string): Promise<Float64Array>;
+  /**
+   * The per-minute rollups from `sinceMinute` (minutes since the epoch) on,
+   * merged; only one model version's when given. Reads one row per minute,
+   * however many predictions the minutes hold.
+   */
+  summarySince(sinceMinute: number, modelVersion?: string): Promise<RollupSummary>;
   /** Newest first, by timestamp then prediction_id (same order in every store). */
   recentPredictions(limit: number): Promise<StoredPrediction[]>;
-  classCountsSince(sinceIso: string): Promise<ClassCounts>;
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import { Router, type Request } from 'express';
-import { MonitoringError, parseLimit, parseWindow, type MonitoringService } from '@vigil/monitoring';
+import { MonitoringError, parseLimit, parseModelVersion, parseWindow, type MonitoringService } from '@vigil/monitoring';
 
 /** Query parameters each endpoint accepts; anything else is a client mistake worth reporting. */
 function onlyParameters(req: Request, allowed: readonly string[]): void {
@@ -16,8 +16,8 @@ export function monitoringRouter(monitoring: MonitoringService): Router {
   const router = Router();
 
   router.get('/monitoring/latency', async (req, res) => {
-    onlyParameters(req, ['window']);
-    res.json(await monitoring.latency(parseWindow(req.query.window)));
+    onlyParameters(req, ['window', 'model_version']);
+    res.json(await monitoring.latency(parseWindow(req.query.window), parseModelVersion(req.query.model_version)));
   });
 
   router.get('/monitoring/predictions', async (req, res) => {
@@ -28,8 +28,8 @@ export function monitoringRouter(monitoring: MonitoringService): Router {
   });
 
   router.get('/monitoring/distribution', async (req, res) => {
-    onlyParameters(req, ['window']);
-    res.json(await monitoring.distribution(parseWindow(req.query.window)));
+    onlyParameters(req, ['window', 'model_version']);
+    res.json(await monitoring.distribution(parseWindow(req.query.window), parseModelVersion(req.query.model_version)));
   });
 
   return router;

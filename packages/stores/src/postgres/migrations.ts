@@ -21,4 +21,30 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; sql: string }[] = 
       CREATE INDEX predictions_timestamp ON {schema}.predictions (timestamp);
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- Per-minute summaries kept as rows are audited (see SQLite's rollup_minute).
+      CREATE TABLE {schema}.rollup_minute (
+        minute        BIGINT NOT NULL,
+        model_version TEXT   NOT NULL,
+        fraud         BIGINT NOT NULL,
+        non_fraud     BIGINT NOT NULL,
+        latency       JSONB  NOT NULL,
+        PRIMARY KEY (minute, model_version)
+      );
+      -- Rows audited before rollups existed: the same buckets as LatencyHistogram
+      -- (γ = 1.01 from 0.001 ms), computed here so the migration needs no client code.
+      INSERT INTO {schema}.rollup_minute (minute, model_version, fraud, non_fraud, latency)
+      SELECT minute, model_version, sum(fraud), sum(n) - sum(fraud),
+             jsonb_build_object('b', jsonb_object_agg(bucket::text, n), 'n', sum(n), 's', sum(s), 'm', max(m))
+      FROM (
+        SELECT floor(extract(epoch FROM timestamp) / 60)::bigint AS minute, model_version,
+               CASE WHEN latency_ms <= 0.001 THEN 0 ELSE ceil(ln(latency_ms / 0.001) / ln(1.01))::int END AS bucket,
+               count(*) AS n, sum(prediction) AS fraud, sum(latency_ms) AS s, max(latency_ms) AS m
+        FROM {schema}.predictions GROUP BY 1, 2, 3
+      ) per_bucket
+      GROUP BY minute, model_version;
+    `,
+  },
 ];

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { PredictionRecord } from '@vigil/prediction-log';
-import type { ClassCounts, MonitoringReader, StoredPrediction } from '../types';
+import { emptySummary, LatencyHistogram, rollUp, type RollupSummary } from '@vigil/rollups';
+import type { MonitoringReader, StoredPrediction } from '../types';
 import { POSTGRES_MIGRATIONS } from './migrations';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -34,7 +35,11 @@ export class PostgresStore implements MonitoringReader {
     private readonly pool: pg.Pool,
     private readonly schema: string,
     private readonly table: string,
-  ) {}
+  ) {
+    this.rollupTable = `"${schema}".rollup_minute`;
+  }
+
+  private readonly rollupTable: string;
 
   /**
    * A store that connects and migrates on first use, and tries again on the
@@ -70,35 +75,77 @@ export class PostgresStore implements MonitoringReader {
     return this.migrated;
   }
 
-  /** Inserts a batch in one statement; rows already present (by prediction_id) are skipped. Returns the rows added. */
+  /**
+   * Inserts a batch in one statement; rows already present (by prediction_id)
+   * are skipped. The rows it did add are rolled up in the same transaction,
+   * so a re-shipped batch never counts twice. Returns the rows added.
+   */
   async insertBatch(records: readonly PredictionRecord[]): Promise<number> {
     if (records.length === 0) return 0;
     await this.ready();
-    // One round trip for the whole batch: columns as arrays, unnested server-side.
-    const result = await this.pool.query(
-      `INSERT INTO ${this.table} (prediction_id, timestamp, model_version, features, prediction, probability, latency_ms)
-       SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::jsonb[], $5::smallint[], $6::float8[], $7::float8[])
-       ON CONFLICT (prediction_id) DO NOTHING`,
-      [
-        records.map((r) => r.prediction_id),
-        records.map((r) => r.timestamp),
-        records.map((r) => r.model_version),
-        records.map((r) => JSON.stringify(r.features)),
-        records.map((r) => r.prediction),
-        records.map((r) => r.probability),
-        records.map((r) => r.latency_ms),
-      ],
-    );
-    return result.rowCount ?? 0;
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // One round trip for the whole batch: columns as arrays, unnested server-side.
+      const added = await client.query<{ timestamp: Date; model_version: string; prediction: number; latency_ms: number }>(
+        `INSERT INTO ${this.table} (prediction_id, timestamp, model_version, features, prediction, probability, latency_ms)
+         SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::jsonb[], $5::smallint[], $6::float8[], $7::float8[])
+         ON CONFLICT (prediction_id) DO NOTHING
+         RETURNING timestamp, model_version, prediction, latency_ms`,
+        [
+          records.map((r) => r.prediction_id),
+          records.map((r) => r.timestamp),
+          records.map((r) => r.model_version),
+          records.map((r) => JSON.stringify(r.features)),
+          records.map((r) => r.prediction),
+          records.map((r) => r.probability),
+          records.map((r) => r.latency_ms),
+        ],
+      );
+      const rollups = rollUp(added.rows.map((row) => ({ ...row, timestamp: row.timestamp.toISOString(), prediction: row.prediction === 1 ? 1 : 0 })));
+      for (const rollup of rollups) {
+        // Make sure the row exists, then lock it: concurrent shippers merge one after the other.
+        await client.query(
+          `INSERT INTO ${this.rollupTable} (minute, model_version, fraud, non_fraud, latency) VALUES ($1, $2, 0, 0, '{"b":{},"n":0,"s":0,"m":0}') ON CONFLICT DO NOTHING`,
+          [rollup.minute, rollup.model_version],
+        );
+        const current = await client.query<{ fraud: string; non_fraud: string; latency: Parameters<typeof LatencyHistogram.fromJSON>[0] }>(
+          `SELECT fraud, non_fraud, latency FROM ${this.rollupTable} WHERE minute = $1 AND model_version = $2 FOR UPDATE`,
+          [rollup.minute, rollup.model_version],
+        );
+        const row = current.rows[0]!;
+        rollup.latency.merge(LatencyHistogram.fromJSON(row.latency));
+        await client.query(`UPDATE ${this.rollupTable} SET fraud = $3, non_fraud = $4, latency = $5 WHERE minute = $1 AND model_version = $2`, [
+          rollup.minute,
+          rollup.model_version,
+          rollup.fraud + Number(row.fraud),
+          rollup.non_fraud + Number(row.non_fraud),
+          JSON.stringify(rollup.latency),
+        ]);
+      }
+      await client.query('COMMIT');
+      return added.rowCount ?? 0;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
-  async latenciesSince(sinceIso: string): Promise<Float64Array> {
+  async summarySince(sinceMinute: number, modelVersion?: string): Promise<RollupSummary> {
     await this.ready();
-    const result = await this.pool.query<{ latency_ms: number }>(
-      `SELECT latency_ms FROM ${this.table} WHERE timestamp >= $1 ORDER BY latency_ms`,
-      [sinceIso],
+    const result = await this.pool.query<{ fraud: string; non_fraud: string; latency: Parameters<typeof LatencyHistogram.fromJSON>[0] }>(
+      `SELECT fraud, non_fraud, latency FROM ${this.rollupTable} WHERE minute >= $1 AND ($2::text IS NULL OR model_version = $2)`,
+      [sinceMinute, modelVersion ?? null],
     );
-    return Float64Array.from(result.rows, (row) => row.latency_ms);
+    const summary = emptySummary();
+    for (const row of result.rows) {
+      summary.fraud += Number(row.fraud);
+      summary.non_fraud += Number(row.non_fraud);
+      summary.latency.merge(LatencyHistogram.fromJSON(row.latency));
+    }
+    return summary;
   }
 
   async recentPredictions(limit: number): Promise<StoredPrediction[]> {
@@ -119,16 +166,6 @@ export class PostgresStore implements MonitoringReader {
       latency_ms: row.latency_ms,
       created_at: row.created_at.toISOString(),
     }));
-  }
-
-  async classCountsSince(sinceIso: string): Promise<ClassCounts> {
-    await this.ready();
-    const result = await this.pool.query<{ fraud: string | null; total: string }>(
-      `SELECT sum(prediction) AS fraud, count(*) AS total FROM ${this.table} WHERE timestamp >= $1`,
-      [sinceIso],
-    );
-    const fraud = Number(result.rows[0]?.fraud ?? 0);
-    return { fraud, non_fraud: Number(result.rows[0]?.total ?? 0) - fraud };
   }
 
   async close(): Promise<void> {

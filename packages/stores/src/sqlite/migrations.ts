@@ -25,4 +25,20 @@ export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX predictions_unaudited ON predictions (id) WHERE audited = 0;
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- Per-minute summaries the worker keeps as it writes, so monitoring
+      -- queries read at most one row per minute instead of every prediction.
+      -- latency is a LatencyHistogram as JSON (@vigil/rollups).
+      CREATE TABLE rollup_minute (
+        minute        INTEGER NOT NULL,
+        model_version TEXT    NOT NULL,
+        fraud         INTEGER NOT NULL,
+        non_fraud     INTEGER NOT NULL,
+        latency       TEXT    NOT NULL,
+        PRIMARY KEY (minute, model_version)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

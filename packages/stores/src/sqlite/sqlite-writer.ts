@@ -1,6 +1,7 @@
 import type { PredictionRecord } from '@vigil/prediction-log';
 import type { StoredPrediction } from '../types';
 import { openSqlite, type SqliteDatabase } from './open-sqlite';
+import { SqliteRollups } from './sqlite-rollups';
 import { fromSqliteRow, SQLITE_PREDICTION_COLUMNS, type SqlitePredictionRow } from './row-mapping';
 
 /** The worker's side of SQLite: batch inserts and the audit outbox. */
@@ -10,6 +11,9 @@ export class SqliteWriter {
   private readonly markAuditedStatement;
   private readonly backlogStatement;
   private readonly insertMany;
+  private readonly pruneAudited;
+  private readonly pruneAny;
+  private readonly rollups: SqliteRollups;
 
   constructor(private readonly db: SqliteDatabase) {
     // ON CONFLICT DO NOTHING, not INSERT OR IGNORE: the latter would also
@@ -25,17 +29,25 @@ export class SqliteWriter {
     this.backlogStatement = db.prepare<[], { count: number; oldest: string | null }>(
       'SELECT count(*) AS count, min(timestamp) AS oldest FROM predictions WHERE audited = 0',
     );
+    this.rollups = new SqliteRollups(db);
+    this.pruneAudited = db.prepare('DELETE FROM predictions WHERE id IN (SELECT id FROM predictions WHERE timestamp < ? AND audited = 1 LIMIT ?)');
+    this.pruneAny = db.prepare('DELETE FROM predictions WHERE id IN (SELECT id FROM predictions WHERE timestamp < ? LIMIT ?)');
     this.insertMany = db.transaction((records: readonly PredictionRecord[]) => {
-      let inserted = 0;
+      const added: PredictionRecord[] = [];
       for (const r of records) {
-        inserted += this.insert.run(r.prediction_id, r.timestamp, r.model_version, JSON.stringify(r.features), r.prediction, r.probability, r.latency_ms).changes;
+        const { changes } = this.insert.run(r.prediction_id, r.timestamp, r.model_version, JSON.stringify(r.features), r.prediction, r.probability, r.latency_ms);
+        if (changes === 1) added.push(r);
       }
-      return inserted;
+      // Only rows this insert added count, so a redelivered batch leaves the rollups as they were.
+      this.rollups.add(added);
+      return added.length;
     });
   }
 
   static open(path: string): SqliteWriter {
-    return new SqliteWriter(openSqlite(path));
+    const writer = new SqliteWriter(openSqlite(path));
+    writer.rollups.rebuildIfMissing();
+    return writer;
   }
 
   /** Writes a batch in one transaction; returns how many rows were new (a redelivered batch adds none). */
@@ -57,6 +69,17 @@ export class SqliteWriter {
   auditBacklog(): { count: number; oldestTimestamp: string | undefined } {
     const row = this.backlogStatement.get();
     return { count: row?.count ?? 0, oldestTimestamp: row?.oldest ?? undefined };
+  }
+
+  /**
+   * Deletes at most `limit` rows older than `beforeIso`; with `keepUnaudited`
+   * it never deletes a row the Postgres audit has not received. Small batches
+   * keep each write lock short, so log batches are not stalled behind it.
+   * Returns how many rows went.
+   */
+  pruneBefore(beforeIso: string, keepUnaudited: boolean, limit: number): number {
+    const statement = keepUnaudited ? this.pruneAudited : this.pruneAny;
+    return statement.run(beforeIso, limit).changes;
   }
 
   close(): void {

@@ -1,0 +1,3 @@
+export { LatencyHistogram } from './latency-histogram';
+export { emptySummary, minuteOf, rollUp } from './minute-rollup';
+export type { MinuteRollup, RollupInput, RollupSummary } from './minute-rollup';

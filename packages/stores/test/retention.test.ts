@@ -1,0 +1,58 @@
+import { expect } from 'chai';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { PredictionRecord } from '@vigil/prediction-log';
+import { SqliteReader, SqliteWriter } from '@vigil/stores';
+
+const DAY = 86_400_000;
+
+function records(count: number, ageMs: number, start: number): PredictionRecord[] {
+  return Array.from({ length: count }, (_, i) => ({
+    prediction_id: `01900000-0000-7000-8000-${(start + i).toString(16).padStart(12, '0')}`,
+    timestamp: new Date(Date.now() - ageMs - i).toISOString(),
+    model_version: 'm@1',
+    features: {},
+    prediction: 0,
+    probability: 0.1,
+    latency_ms: 1,
+  }));
+}
+
+describe('retention (SqliteWriter.pruneBefore)', function () {
+  it('deletes old audited rows in batches, never an unaudited one, and keeps the rollups', async function () {
+    const path = join(mkdtempSync(join(tmpdir(), 'retention-')), 'm.db');
+    const writer = SqliteWriter.open(path);
+    const old = records(5000, 10 * DAY, 0);
+    const recent = records(100, DAY, 100_000);
+    writer.insertBatch(old);
+    writer.insertBatch(recent);
+    // The audit has received all but the first 300 old rows.
+    const audited = writer.unaudited(100_000).filter((row) => !old.slice(0, 300).some((r) => r.prediction_id === row.prediction_id));
+    writer.markAudited(audited.map((row) => row.id));
+
+    const cutoff = new Date(Date.now() - 7 * DAY).toISOString();
+    const deletedPerBatch: number[] = [];
+    for (;;) {
+      const deleted = writer.pruneBefore(cutoff, true, 1000);
+      deletedPerBatch.push(deleted);
+      if (deleted < 1000) break;
+    }
+    expect(deletedPerBatch).to.deep.equal([1000, 1000, 1000, 1000, 700]);
+    const db = new Database(path, { readonly: true });
+    const left = db.prepare('SELECT prediction_id FROM predictions ORDER BY prediction_id').pluck().all() as string[];
+    db.close();
+    expect(left).to.deep.equal([...old.slice(0, 300), ...recent].map((r) => r.prediction_id).sort());
+
+    // Without an audit there is nothing to wait for: the unaudited old rows go too.
+    expect(writer.pruneBefore(cutoff, false, 10_000)).to.equal(300);
+    writer.close();
+
+    // The long-range history stays in the rollups.
+    const reader = SqliteReader.open(path);
+    const summary = await reader.summarySince(Math.floor((Date.now() - 30 * DAY) / 60_000));
+    expect(summary.non_fraud).to.equal(5100);
+    await reader.close();
+  });
+});
