@@ -8,6 +8,7 @@ import { loadModel } from '@vigil/model';
 import { MonitoringService } from '@vigil/monitoring';
 import { createPredictionLogger, DiskSpool, type PredictionLogger } from '@vigil/prediction-log';
 import { PostgresStore, SqliteReader, type MonitoringReader } from '@vigil/stores';
+import { DriftService, loadDriftConfig, loadReference } from '@vigil/drift';
 import { createApp } from './create-app';
 import { createFeatureRedactor } from './security/redact-features';
 import { DeadLetterQueue } from '@vigil/dead-letters';
@@ -36,6 +37,14 @@ export async function startApi(config: Config): Promise<RunningApi> {
   // Before any connection is opened: a LOG_REDACT_FEATURES typo stops start-up here.
   const redactFeatures = createFeatureRedactor(config, model.spec);
   const reader = await openMonitoringReader(config);
+  // Loaded once at start: a broken drift config or reference stops start-up with a message naming it.
+  const drift = new DriftService({
+    reader,
+    spec: model.spec,
+    config: loadDriftConfig(config.driftConfigPath, model.spec.features),
+    reference: loadReference(config.referencePath),
+    redacted: new Set(config.logRedactFeatures ?? []),
+  });
 
   let redis: Redis | undefined;
   let predictionLogger: PredictionLogger | undefined;
@@ -91,6 +100,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
     model,
     predictionLogger,
     monitoring: new MonitoringService(reader),
+    drift,
     metrics,
     logger,
     readiness: {
@@ -113,6 +123,12 @@ export async function startApi(config: Config): Promise<RunningApi> {
     const body = JSON.stringify({ error: { code: 'INVALID_REQUEST', message: 'The HTTP request could not be parsed', details: { reason: error.code ?? 'unknown' } } });
     socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
+  // While shutting down, every answer says Connection: close, so a client's busy
+  // keep-alive connection ends after its request instead of keeping the server open.
+  let draining = false;
+  server.prependListener('request', (_req, res) => {
+    if (draining) res.setHeader('connection', 'close');
+  });
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
   logger.info('api listening', { port, model_version: model.version, prediction_logging: config.predictionLogging, queue: config.queueName });
@@ -123,10 +139,14 @@ export async function startApi(config: Config): Promise<RunningApi> {
     server,
     close() {
       closing ??= (async () => {
-        // Stop accepting; keep-alive sockets close once their request is answered.
+        // Stop accepting; keep-alive sockets close once their request is answered (Connection: close).
+        draining = true;
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
+        // A client that never reads its answer must not hold the shutdown forever.
+        const deadline = setTimeout(() => server.closeAllConnections(), 10_000);
         await stopped;
+        clearTimeout(deadline);
         await predictionLogger?.close();
         await deadLetters?.close();
         redis?.disconnect();

@@ -27,6 +27,7 @@ export interface AuditShipperOptions {
  */
 export class AuditShipper {
   private running = false;
+  private backingOff = false;
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
   private readonly batchSize: number;
@@ -52,13 +53,13 @@ export class AuditShipper {
 
   /** New rows are in SQLite: ship them now rather than at the next poll. */
   wake(): void {
-    this.wakeUp?.();
+    if (!this.backingOff) this.wakeUp?.(); // a backoff is never cut short by new rows
   }
 
   /** Finishes the round in hand and stops. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wake();
+    this.wakeUp?.();
     await this.loop;
   }
 
@@ -107,7 +108,9 @@ export class AuditShipper {
         const delay = Math.min(this.maxRetryDelayMs, 100 * 2 ** Math.min(attempt, 20)) * (0.5 + Math.random() / 2);
         this.options.events?.failed?.(error as Error, attempt, delay);
         this.reportBacklog();
+        this.backingOff = true;
         await this.sleep(delay);
+        this.backingOff = false;
         continue;
       }
       this.reportBacklog();

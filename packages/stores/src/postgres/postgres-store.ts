@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { PredictionRecord } from '@vigil/prediction-log';
 import { emptySummary, LatencyHistogram, rollUp, type RollupSummary } from '@vigil/rollups';
-import type { MonitoringReader, StoredPrediction } from '../types';
+import type { MonitoringReader, SampledPrediction, StoredPrediction } from '../types';
 import { POSTGRES_MIGRATIONS } from './migrations';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -84,6 +84,11 @@ export class PostgresStore implements MonitoringReader {
     if (records.length === 0) return 0;
     await this.ready();
     const client = await this.pool.connect();
+    // A checked-out client has none of the pool's listeners: if the server goes away now,
+    // its 'error' event would be unhandled and kill the process. The query rejects anyway.
+    const ignore = () => undefined;
+    client.on('error', ignore);
+    let failure: Error | undefined;
     try {
       await client.query('BEGIN');
       // One round trip for the whole batch: columns as arrays, unnested server-side.
@@ -126,10 +131,12 @@ export class PostgresStore implements MonitoringReader {
       await client.query('COMMIT');
       return added.rowCount ?? 0;
     } catch (error) {
+      failure = error as Error;
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      client.off('error', ignore);
+      client.release(failure);
     }
   }
 
@@ -146,6 +153,16 @@ export class PostgresStore implements MonitoringReader {
       summary.latency.merge(LatencyHistogram.fromJSON(row.latency));
     }
     return summary;
+  }
+
+  async windowSample(sinceIso: string, options: { modelVersion?: string; stride: number }): Promise<SampledPrediction[]> {
+    await this.ready();
+    const result = await this.pool.query<{ timestamp: Date; features: SampledPrediction['features']; probability: number; prediction: number }>(
+      `SELECT timestamp, features, probability, prediction FROM ${this.table}
+       WHERE timestamp >= $1 AND ($2::text IS NULL OR model_version = $2) AND id % $3 = 0`,
+      [sinceIso, options.modelVersion ?? null, Math.max(1, Math.floor(options.stride))],
+    );
+    return result.rows.map((row) => ({ timestamp: row.timestamp.toISOString(), features: row.features, probability: row.probability, prediction: row.prediction === 1 ? 1 : 0 }));
   }
 
   async recentPredictions(limit: number): Promise<StoredPrediction[]> {
@@ -175,6 +192,8 @@ export class PostgresStore implements MonitoringReader {
 
 async function migrate(pool: pg.Pool, schema: string): Promise<void> {
   const client = await pool.connect();
+  const ignore = () => undefined;
+  client.on('error', ignore);
   try {
     await client.query('BEGIN');
     // Serialises start-up across every process that migrates this schema.
@@ -193,6 +212,7 @@ async function migrate(pool: pg.Pool, schema: string): Promise<void> {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
+    client.off('error', ignore);
     client.release();
   }
 }
