@@ -3,11 +3,13 @@ import type { ApiMetrics, Logger } from '@vigil/metrics';
 import type { ModelRunner } from '@vigil/model';
 import type { MonitoringService } from '@vigil/monitoring';
 import type { DeadLetterQueue } from '@vigil/dead-letters';
+import type { DriftService } from '@vigil/drift';
 import type { PredictionLogger } from '@vigil/prediction-log';
 import { ApiError } from './api-errors';
 import { errorBoundary, notFound } from './error-boundary';
 import { healthRouter, type ReadinessCheck } from './routes/health';
 import { adminRouter } from './routes/admin';
+import { driftRouter } from './routes/drift';
 import { monitoringRouter } from './routes/monitoring';
 import { predictRouter } from './routes/predict';
 import { bearerAuth } from './security/bearer-auth';
@@ -38,6 +40,8 @@ export interface AppDependencies {
    * @defaultValue undefined: records carry the features as sent
    */
   readonly redactFeatures?: FeatureRedactor | undefined;
+  /** Drift against the training reference, behind /monitoring/drift. */
+  readonly drift?: DriftService | undefined;
   /** The dead-letter queue behind /admin/dead-letters; undefined when logging is off. */
   readonly deadLetters?: DeadLetterQueue | undefined;
 }
@@ -92,6 +96,7 @@ export function createApp(deps: AppDependencies): Express {
     }),
   );
   app.use(monitoringRouter(deps.monitoring));
+  if (deps.drift) app.use(driftRouter(deps.drift));
   app.use(adminRouter(deps.deadLetters));
   app.use(healthRouter(deps.readiness, deps.metrics.registry));
 

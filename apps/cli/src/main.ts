@@ -4,6 +4,7 @@
  */
 import { loadConfig } from '@vigil/config';
 import { dlqCommand } from './dlq-command';
+import { driftCommand } from './drift-command';
 
 const out = (line: string) => process.stdout.write(line + '\n');
 const [command, ...args] = process.argv.slice(2);
@@ -18,6 +19,7 @@ try {
 
 const commands: Record<string, (a: readonly string[]) => Promise<number>> = {
   dlq: (a) => dlqCommand(config, a, out),
+  drift: (a) => driftCommand(config, a, out),
 };
 
 const run = command === undefined ? undefined : commands[command];

@@ -54,6 +54,8 @@ export const VARIABLES = {
   auditDatabaseUrl: variable('AUDIT_DATABASE_URL', urlWithProtocols(['postgres:', 'postgresql:']), undefined, 'Postgres connection string for the audit trail; unset means no audit store.'),
   auditSchema: variable('AUDIT_SCHEMA', identifier, 'public', 'Postgres schema that holds the audit tables.'),
   modelPath: variable('MODEL_PATH', nonEmpty, 'artifacts/model.onnx', 'ONNX model to serve; its spec is the file beside it with .spec.json instead of .onnx.'),
+  referencePath: variable('REFERENCE_PATH', nonEmpty, 'artifacts/reference.json', 'Training-feature sample that drift is measured against (written by `npm run train-model`).'),
+  driftConfigPath: variable('DRIFT_CONFIG_PATH', nonEmpty, 'artifacts/drift.config.json', 'Drift settings: which test decides per feature, thresholds, correction, sample sizes.'),
   predictionLogging: variable('PREDICTION_LOGGING', onOff, 'on', '`off` disables prediction logging (benchmarks, incidents).'),
   logBatchMaxRecords: variable('LOG_BATCH_MAX_RECORDS', integerIn(1, 10000), '500', 'The API flushes its log batcher once it holds this many records.'),
   logBatchMaxWaitMs: variable('LOG_BATCH_MAX_WAIT_MS', integerIn(1, 10000), '10', 'The API flushes its log batcher at most this many milliseconds after the first record arrived.'),

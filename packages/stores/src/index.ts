@@ -1,4 +1,4 @@
-export type { MonitoringReader, StoredPrediction } from './types';
+export type { MonitoringReader, SampledPrediction, StoredPrediction } from './types';
 export { openSqlite } from './sqlite/open-sqlite';
 export type { SqliteDatabase } from './sqlite/open-sqlite';
 export { SqliteWriter } from './sqlite/sqlite-writer';

@@ -12,6 +12,14 @@ export interface StoredPrediction extends PredictionRecord {
  * What the monitoring endpoints need from a store. SQLite serves it on one
  * host; Postgres serves it when API replicas span hosts. Both answer the same.
  */
+/** What drift detection reads of a prediction. */
+export interface SampledPrediction {
+  readonly timestamp: string;
+  readonly features: Readonly<Record<string, number | boolean | string>>;
+  readonly probability: number;
+  readonly prediction: 0 | 1;
+}
+
 export interface MonitoringReader {
   /**
    * The per-minute rollups from `sinceMinute` (minutes since the epoch) on,
@@ -19,6 +27,12 @@ export interface MonitoringReader {
    * however many predictions the minutes hold.
    */
   summarySince(sinceMinute: number, modelVersion?: string): Promise<RollupSummary>;
+  /**
+   * Features and outputs of the predictions from `sinceIso` on (only one
+   * model version's when given), taking every `stride`-th row by id so a
+   * large window is read as an even sample rather than in full.
+   */
+  windowSample(sinceIso: string, options: { modelVersion?: string; stride: number }): Promise<SampledPrediction[]>;
   /** Newest first, by timestamp then prediction_id (same order in every store). */
   recentPredictions(limit: number): Promise<StoredPrediction[]>;
   close(): Promise<void>;

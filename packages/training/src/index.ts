@@ -21,3 +21,5 @@ export type { FraudScenario, SimulatedTransaction, SimulationOptions, Simulation
 export { DEFAULT_SEED, trainModel } from './train-model';
 export type { TrainedModel, TrainModelOptions } from './train-model';
 export { ARTIFACT_FILES, writeArtifacts } from './write-artifacts';
+export { createRng } from './prng';
+export type { Rng } from './prng';

@@ -1,17 +1,8 @@
-import { Router, type Request } from 'express';
-import { MonitoringError, parseLimit, parseModelVersion, parseWindow, type MonitoringService } from '@vigil/monitoring';
+import { Router } from 'express';
+import { parseLimit, parseModelVersion, parseWindow, type MonitoringService } from '@vigil/monitoring';
+import { onlyParameters } from './query-parameters';
 
-/** Query parameters each endpoint accepts; anything else is a client mistake worth reporting. */
-function onlyParameters(req: Request, allowed: readonly string[]): void {
-  const unknown = Object.keys(req.query as object).filter((key) => !allowed.includes(key));
-  if (unknown.length > 0) {
-    throw new MonitoringError('INVALID_QUERY_PARAMETER', `Unknown query parameter "${unknown[0]?.slice(0, 64)}"; this endpoint takes: ${allowed.join(', ') || 'none'}`, {
-      parameter: unknown[0]?.slice(0, 64),
-      allowed,
-    });
-  }
-}
-
+/** Latency, recent predictions and the class distribution, from the store the API reads. */
 export function monitoringRouter(monitoring: MonitoringService): Router {
   const router = Router();
 

@@ -1,5 +1,5 @@
 import { emptySummary, LatencyHistogram, type RollupSummary } from '@vigil/rollups';
-import type { MonitoringReader, StoredPrediction } from '../types';
+import type { MonitoringReader, SampledPrediction, StoredPrediction } from '../types';
 import { openSqlite, type SqliteDatabase } from './open-sqlite';
 import { fromSqliteRow, SQLITE_PREDICTION_COLUMNS, type SqlitePredictionRow } from './row-mapping';
 
@@ -8,11 +8,15 @@ export class SqliteReader implements MonitoringReader {
   private readonly rollups;
   private readonly rollupsOfVersion;
   private readonly recent;
+  private readonly sample;
 
   constructor(private readonly db: SqliteDatabase) {
     type Row = { fraud: number; non_fraud: number; latency: string };
     this.rollups = db.prepare<[number], Row>('SELECT fraud, non_fraud, latency FROM rollup_minute WHERE minute >= ?');
     this.rollupsOfVersion = db.prepare<[number, string], Row>('SELECT fraud, non_fraud, latency FROM rollup_minute WHERE minute >= ? AND model_version = ?');
+    this.sample = db.prepare<[string, string | null, string | null, number], { timestamp: string; features: string; probability: number; prediction: number }>(
+      'SELECT timestamp, features, probability, prediction FROM predictions WHERE timestamp >= ? AND (? IS NULL OR model_version = ?) AND id % ? = 0',
+    );
     this.recent = db.prepare<[number], SqlitePredictionRow>(
       `SELECT ${SQLITE_PREDICTION_COLUMNS} FROM predictions ORDER BY timestamp DESC, prediction_id DESC LIMIT ?`,
     );
@@ -31,6 +35,16 @@ export class SqliteReader implements MonitoringReader {
       summary.latency.merge(LatencyHistogram.fromJSON(JSON.parse(row.latency)));
     }
     return summary;
+  }
+
+  async windowSample(sinceIso: string, options: { modelVersion?: string; stride: number }): Promise<SampledPrediction[]> {
+    const version = options.modelVersion ?? null;
+    return this.sample.all(sinceIso, version, version, Math.max(1, Math.floor(options.stride))).map((row) => ({
+      timestamp: row.timestamp,
+      features: JSON.parse(row.features) as SampledPrediction['features'],
+      probability: row.probability,
+      prediction: row.prediction === 1 ? 1 : 0,
+    }));
   }
 
   async recentPredictions(limit: number): Promise<StoredPrediction[]> {

@@ -1,0 +1,49 @@
+import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Config } from '@vigil/config';
+import { DriftService, loadDriftConfig, loadReference, renderDriftReport } from '@vigil/drift';
+import { loadModelSpec } from '@vigil/model';
+import { parseModelVersion, parseWindow } from '@vigil/monitoring';
+import { PostgresStore, SqliteReader, type MonitoringReader } from '@vigil/stores';
+
+const USAGE = 'usage: npm run cli -- drift report [--window 24h] [--model-version V] --out report.html';
+
+/** `drift report`: a self-contained HTML drift report from the store the API reads. Returns the exit code. */
+export async function driftCommand(config: Config, args: readonly string[], out: (line: string) => void): Promise<number> {
+  const [verb, ...rest] = args;
+  if (verb !== 'report') {
+    out(USAGE);
+    return 2;
+  }
+  let values;
+  try {
+    values = parseArgs({
+      args: [...rest],
+      options: { window: { type: 'string', default: '24h' }, out: { type: 'string' }, 'model-version': { type: 'string' } },
+      strict: true,
+    }).values;
+    if (values.out === undefined) throw new Error('--out is required');
+  } catch (error) {
+    out(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const spec = loadModelSpec(config.modelSpecPath);
+  const reader: MonitoringReader =
+    config.monitoringStore === 'postgres' && config.auditDatabaseUrl !== undefined
+      ? PostgresStore.lazy({ connectionString: config.auditDatabaseUrl, schema: config.auditSchema })
+      : SqliteReader.open(config.sqlitePath);
+  try {
+    const reference = loadReference(config.referencePath);
+    const service = new DriftService({ reader, spec, config: loadDriftConfig(config.driftConfigPath, spec.features), reference, redacted: new Set(config.logRedactFeatures ?? []) });
+    const { report, current } = await service.analyse(parseWindow(values.window), parseModelVersion(values['model-version']));
+    writeFileSync(values.out as string, renderDriftReport(report, spec, reference, current));
+    const drifted = report.features.filter((f) => f.drift).map((f) => f.feature);
+    out(`wrote ${values.out}: ${report.sample.rows_compared} predictions compared; dataset drift ${report.dataset.drift ? 'YES' : 'no'}${drifted.length ? ` (${drifted.join(', ')})` : ''}`);
+    return 0;
+  } catch (error) {
+    out(`drift report: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    await reader.close();
+  }
+}

@@ -1,0 +1,10 @@
+export { checkDriftConfig, DriftError, isNumericKind, loadDriftConfig } from './drift-config';
+export type { CategoricalRule, CategoricalTest, Correction, DriftConfig, DriftErrorCode, FeatureKind, FeatureOverride, NumericRule, NumericTest } from './drift-config';
+export { detectDrift } from './drift-detector';
+export type { DetectDriftInput } from './drift-detector';
+export type { DriftReport, FeatureDrift } from './drift-report';
+export { DriftService } from './drift-service';
+export type { DriftServiceOptions, DriftTimelinePoint, DriftWindow } from './drift-service';
+export { renderDriftReport } from './html-report';
+export { loadReference } from './reference';
+export type { Reference } from './reference';

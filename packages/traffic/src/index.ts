@@ -1,0 +1,6 @@
+export { applyShifts, parseDriftSpec } from './drift-spec';
+export type { Shift } from './drift-spec';
+export { createTrafficSource } from './traffic-source';
+export type { TrafficSourceOptions } from './traffic-source';
+export { sendTraffic } from './send-traffic';
+export type { SendTrafficOptions, TrafficReport } from './send-traffic';

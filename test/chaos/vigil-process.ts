@@ -1,0 +1,151 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { closeSync, openSync } from 'node:fs';
+import { request } from 'node:http';
+import { VARIABLES } from '@vigil/config';
+
+export type Role = 'api' | 'worker';
+
+export interface Exit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
+
+/** GET on loopback; resolves with the status, or undefined when nothing answers. */
+export function httpStatus(port: number, path: string, timeoutMs = 2000): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', agent: false, timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+      res.on('error', () => resolve(undefined));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve(undefined));
+    req.end();
+  });
+}
+
+/** GET on loopback returning the body text, or undefined. */
+export function httpText(port: number, path: string, timeoutMs = 5000): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', agent: false, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve(res.statusCode === 200 ? Buffer.concat(chunks).toString('utf8') : undefined));
+      res.on('error', () => resolve(undefined));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve(undefined));
+    req.end();
+  });
+}
+
+/** The environment of the test process without any Vigil setting, so nothing from the shell leaks into the processes under test. */
+function baseEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const definition of Object.values(VARIABLES)) delete env[definition.name];
+  return env;
+}
+
+/**
+ * One API or worker process, run exactly as in production
+ * (`node --import tsx apps/<role>/src/main.ts`), its stderr and stdout
+ * appended to a log file. It can be started again after it exits.
+ */
+export class VigilProcess {
+  private child: ChildProcess | undefined;
+  private exited: Promise<Exit> | undefined;
+  /** Every exit so far, in order. */
+  readonly exits: Exit[] = [];
+  /** Exits the test did not cause (a crash), with the time they happened. */
+  readonly crashes: (Exit & { readonly at: Date })[] = [];
+  /** Called when the process exits without having been signalled by the test. */
+  onCrash: ((exit: Exit) => void) | undefined;
+  starts = 0;
+  private signalled = false;
+
+  constructor(
+    readonly name: string,
+    readonly role: Role,
+    private readonly env: Readonly<Record<string, string>>,
+    /** API: its PORT; worker: its WORKER_METRICS_PORT. */
+    readonly port: number,
+    readonly logPath: string,
+    private readonly cwd: string,
+  ) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  start(): void {
+    if (this.running) throw new Error(`${this.name} is already running`);
+    const log = openSync(this.logPath, 'a');
+    const child = spawn(process.execPath, ['--import', 'tsx', `apps/${this.role}/src/main.ts`], {
+      cwd: this.cwd,
+      env: { ...baseEnv(), ...this.env },
+      stdio: ['ignore', log, log],
+    });
+    closeSync(log);
+    this.child = child;
+    this.starts += 1;
+    this.signalled = false;
+    this.exited = new Promise<Exit>((resolve) => {
+      child.once('exit', (code, signal) => {
+        const exit = { code, signal };
+        this.exits.push(exit);
+        if (!this.signalled) {
+          this.crashes.push({ ...exit, at: new Date() });
+          this.onCrash?.(exit);
+        }
+        resolve(exit);
+      });
+    });
+  }
+
+  /** Ready: an API answers /readyz with 200 (model loaded, Redis answers); a worker serves /metrics. */
+  async ready(): Promise<boolean> {
+    if (!this.running) throw new Error(`${this.name} exited (${JSON.stringify(this.exits.at(-1))}); see ${this.logPath}`);
+    return (await httpStatus(this.port, this.role === 'api' ? '/readyz' : '/metrics')) === 200;
+  }
+
+  /** Sends a signal and resolves with the exit, or rejects after timeoutMs. */
+  async signal(signal: 'SIGTERM' | 'SIGKILL', timeoutMs: number): Promise<Exit> {
+    const child = this.child;
+    if (child === undefined) throw new Error(`${this.name} was never started`);
+    if (this.running) {
+      this.signalled = true;
+      child.kill(signal);
+    }
+    return this.waitForExit(timeoutMs, signal);
+  }
+
+  /** Resolves with the exit, or rejects after timeoutMs (sends nothing: a second SIGTERM would kill the process mid-shutdown). */
+  async waitForExit(timeoutMs: number, signal = 'its start'): Promise<Exit> {
+    const exited = this.exited;
+    if (exited === undefined) throw new Error(`${this.name} was never started`);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${this.name} did not exit within ${timeoutMs} ms of ${signal}; see ${this.logPath}`)), timeoutMs);
+    });
+    try {
+      return await Promise.race([exited, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** For clean-up: kills the process if it still runs. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (child === undefined || !this.running) return;
+    this.signalled = true;
+    const exited = once(child, 'exit');
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
