@@ -8,7 +8,9 @@ import type { PredictionLogger } from '@vigil/prediction-log';
 import { ApiError } from './api-errors';
 import { errorBoundary, notFound } from './error-boundary';
 import { healthRouter, type ReadinessCheck } from './routes/health';
+import type { ApiAlerting } from './alerting-wiring';
 import { adminRouter } from './routes/admin';
+import { alertsRouter } from './routes/alerts';
 import { driftRouter } from './routes/drift';
 import { monitoringRouter } from './routes/monitoring';
 import { predictRouter } from './routes/predict';
@@ -42,6 +44,8 @@ export interface AppDependencies {
   readonly redactFeatures?: FeatureRedactor | undefined;
   /** Drift against the training reference, behind /monitoring/drift. */
   readonly drift?: DriftService | undefined;
+  /** Alert rules and state behind /monitoring/alerts; the request counter feeds error-rate rules. */
+  readonly alerting?: ApiAlerting | undefined;
   /** The dead-letter queue behind /admin/dead-letters; undefined when logging is off. */
   readonly deadLetters?: DeadLetterQueue | undefined;
 }
@@ -66,6 +70,7 @@ export function createApp(deps: AppDependencies): Express {
       // The matched route pattern, never the raw path: keeps label cardinality low.
       const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
       deps.metrics.httpRequests.inc({ route, method: req.method, status: String(res.statusCode) });
+      deps.alerting?.requestCounter?.record(res.statusCode);
     });
     next();
   });
@@ -97,6 +102,7 @@ export function createApp(deps: AppDependencies): Express {
   );
   app.use(monitoringRouter(deps.monitoring));
   if (deps.drift) app.use(driftRouter(deps.drift));
+  if (deps.alerting) app.use(alertsRouter(deps.alerting.rules, deps.alerting.store));
   app.use(adminRouter(deps.deadLetters));
   app.use(healthRouter(deps.readiness, deps.metrics.registry));
 

@@ -9,6 +9,7 @@ import { MonitoringService } from '@vigil/monitoring';
 import { createPredictionLogger, DiskSpool, type PredictionLogger } from '@vigil/prediction-log';
 import { PostgresStore, SqliteReader, type MonitoringReader } from '@vigil/stores';
 import { DriftService, loadDriftConfig, loadReference } from '@vigil/drift';
+import { startApiAlerting } from './alerting-wiring';
 import { createApp } from './create-app';
 import { createFeatureRedactor } from './security/redact-features';
 import { DeadLetterQueue } from '@vigil/dead-letters';
@@ -96,11 +97,14 @@ export async function startApi(config: Config): Promise<RunningApi> {
     });
   }
 
+  const alerting = startApiAlerting(config, redis, metrics);
+
   const app = createApp({
     model,
     predictionLogger,
     monitoring: new MonitoringService(reader),
     drift,
+    alerting,
     metrics,
     logger,
     readiness: {
@@ -149,6 +153,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
         clearTimeout(deadline);
         await predictionLogger?.close();
         await deadLetters?.close();
+        await alerting.close();
         redis?.disconnect();
         await reader.close();
         await model.close();

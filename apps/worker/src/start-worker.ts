@@ -7,12 +7,15 @@ import { Redis } from 'ioredis';
 import type { Config } from '@vigil/config';
 import { createLogger, createWorkerMetrics } from '@vigil/metrics';
 import type { LogBatchPayload } from '@vigil/prediction-log';
-import { AuditShipper, PostgresStore, SqliteWriter } from '@vigil/stores';
+import { AuditShipper, PostgresStore, SqliteReader, SqliteWriter, type MonitoringReader } from '@vigil/stores';
+import { startAlerting } from './alerting';
 import { deadLetterExhaustedJob, logBatchProcessor } from './log-batch-processor';
 import { startRetention } from './retention';
 
 export interface RunningWorker {
   readonly shipper: AuditShipper | undefined;
+  /** Runs one alert evaluation round now (tests; the scheduler runs them otherwise). */
+  readonly evaluateAlerts: (() => Promise<void>) | undefined;
   /** Port of the worker's /metrics server (the real one when WORKER_METRICS_PORT=0), if it has one. */
   readonly metricsPort: number | undefined;
   /** Finishes the batch in hand, stops shipping, closes connections. */
@@ -72,6 +75,16 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
       ? undefined
       : startRetention({ sqlite, retentionDays: config.retentionDays, keepUnaudited: config.auditDatabaseUrl !== undefined, logger });
 
+  let alerting: Awaited<ReturnType<typeof startAlerting>> | undefined;
+  let alertReader: MonitoringReader | undefined;
+  if (config.alerting) {
+    alertReader =
+      config.monitoringStore === 'postgres' && config.auditDatabaseUrl !== undefined
+        ? PostgresStore.lazy({ connectionString: config.auditDatabaseUrl, schema: config.auditSchema })
+        : SqliteReader.open(config.sqlitePath);
+    alerting = await startAlerting({ config, connection, reader: alertReader, sqlite, deadLetters, logger });
+  }
+
   let metricsServer: Server | undefined;
   if (config.workerMetricsPort !== undefined) {
     metricsServer = createServer((req, res) => {
@@ -89,12 +102,15 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   let closing: Promise<void> | undefined;
   return {
     shipper,
+    evaluateAlerts: alerting?.evaluateNow,
     metricsPort: (metricsServer?.address() as AddressInfo | null | undefined)?.port,
     close() {
       closing ??= (async () => {
         // Finish the batch in hand; if Redis is gone that can never be acknowledged,
         // so give up waiting after a while (the job is redelivered, and the rows are idempotent).
         await Promise.race([worker.close(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+        await alerting?.close();
+        await alertReader?.close();
         await deadLetters.close();
         await retention?.stop();
         await shipper?.stop();

@@ -41,6 +41,13 @@ function nameList(raw: string): readonly string[] {
   return Object.freeze([...new Set(names)]);
 }
 
+/** Comma-separated http(s) URLs (webhook receivers). */
+function urlList(raw: string): readonly string[] {
+  const urls = raw.split(',').map((url) => url.trim());
+  for (const url of urls) urlWithProtocols(['http:', 'https:'])(url);
+  return Object.freeze(urls);
+}
+
 /**
  * Every variable Vigil reads. The README's configuration table is checked
  * against this list by a test, so a new variable cannot go undocumented.
@@ -69,6 +76,11 @@ export const VARIABLES = {
   retentionDays: variable('RETENTION_DAYS', integerIn(1, 36500), undefined, 'Prune SQLite prediction rows older than this many days (never rows not yet in the audit); unset keeps every row. The per-minute rollups keep the long-range history.'),
   monitoringStore: variable('MONITORING_STORE', oneOf(['sqlite', 'postgres'] as const), 'sqlite', 'Where /monitoring reads from: the SQLite file (one host) or the Postgres audit (replicas on many hosts).'),
   workerMetricsPort: variable('WORKER_METRICS_PORT', integerIn(0, 65535), undefined, 'Port on which a worker serves /metrics; unset means none (several workers on one host need different ports).'),
+  alertRulesPath: variable('ALERT_RULES_PATH', nonEmpty, 'deploy/alerts.json', 'Alert rules (JSON): what to watch, thresholds, windows, `for` durations. Checked at start-up.'),
+  alerting: variable('ALERTING', onOff, 'on', '`off` stops this worker from evaluating alert rules and sending notifications.'),
+  alertWebhookUrls: variable('ALERT_WEBHOOK_URLS', urlList, undefined, 'Comma-separated http(s) URLs that receive a JSON POST per alert state change (firing, resolved).'),
+  alertWebhookSecret: variable('ALERT_WEBHOOK_SECRET', secretToken, undefined, 'Signs each webhook body: header X-Vigil-Signature = sha256=HMAC(secret, "<X-Vigil-Timestamp>.<body>").', { secret: true }),
+  publicUrl: variable('PUBLIC_URL', urlWithProtocols(['http:', 'https:']), 'http://localhost:8000', 'Where people reach the API; used for the links in alert notifications.'),
   logLevel: variable('LOG_LEVEL', oneOf(['debug', 'info', 'warn', 'error'] as const), 'info', 'Least severe log line written to stderr.'),
   nodeEnv: variable('NODE_ENV', (raw) => raw.trim().toLowerCase(), 'development', '`production` makes `MONITORING_API_KEY` mandatory.'),
   monitoringApiKey: variable('MONITORING_API_KEY', secretToken, undefined, 'Bearer key every /monitoring and /admin request must carry (`Authorization: Bearer <key>`); unset leaves them open, which NODE_ENV=production refuses.', { secret: true }),

@@ -41,4 +41,33 @@ export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- Alert state per rule (one row each) and every state change, so a
+      -- restart neither forgets a firing alert nor notifies it twice.
+      CREATE TABLE alert_state (
+        rule           TEXT    PRIMARY KEY,
+        state          TEXT    NOT NULL CHECK (state IN ('inactive', 'pending', 'firing')),
+        since          TEXT    NOT NULL,
+        value          REAL,
+        threshold      REAL,
+        evaluated_at   TEXT    NOT NULL,
+        -- id of the last history row whose notification was handed to the notification queue
+        notified_id    INTEGER NOT NULL DEFAULT 0
+      ) WITHOUT ROWID;
+      CREATE TABLE alert_history (
+        id          INTEGER PRIMARY KEY,
+        rule        TEXT NOT NULL,
+        from_state  TEXT NOT NULL,
+        to_state    TEXT NOT NULL,
+        value       REAL,
+        threshold   REAL,
+        at          TEXT NOT NULL,
+        -- 1 when this change is one a receiver hears about (firing, or resolved after firing)
+        notify      INTEGER NOT NULL
+      );
+      CREATE INDEX alert_history_rule ON alert_history (rule, id);
+    `,
+  },
 ];

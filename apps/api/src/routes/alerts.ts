@@ -1,0 +1,32 @@
+import { Router } from 'express';
+import type { AlertRules, AlertStore } from '@vigil/alerts';
+import { parseLimit } from '@vigil/monitoring';
+import { onlyParameters } from './query-parameters';
+
+/** The rules, what fires now, and the recent state changes. */
+export function alertsRouter(rules: AlertRules, store: AlertStore): Router {
+  const router = Router();
+  router.get('/monitoring/alerts', (req, res) => {
+    onlyParameters(req, ['limit']);
+    const limit = parseLimit(req.query.limit, 50, 1000);
+    const states = new Map(store.states().map((state) => [state.rule, state]));
+    res.json({
+      evaluation_interval_seconds: rules.evaluation_interval_ms / 1000,
+      rules: rules.rules.map((rule) => ({
+        name: rule.name,
+        kind: rule.kind,
+        severity: rule.severity,
+        threshold: rule.threshold,
+        window: rule.window,
+        for: rule.for,
+        description: rule.description,
+        state: states.get(rule.name)?.state ?? 'inactive',
+        value: states.get(rule.name)?.value ?? null,
+        evaluated_at: states.get(rule.name)?.evaluated_at ?? null,
+      })),
+      firing: [...states.values()].filter((s) => s.state === 'firing').map(({ rule, since, value, threshold }) => ({ rule, since, value, threshold })),
+      history: store.history(limit),
+    });
+  });
+  return router;
+}

@@ -1,0 +1,120 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { AlertEvaluator, AlertStore, loadAlertRules, readRequestCounts, sendWebhook, type AlertNotification, type AlertSources } from '@vigil/alerts';
+import type { Config } from '@vigil/config';
+import type { DeadLetterQueue } from '@vigil/dead-letters';
+import { DriftService, loadDriftConfig, loadReference } from '@vigil/drift';
+import type { Logger } from '@vigil/metrics';
+import { loadModelSpec } from '@vigil/model';
+import { MonitoringService } from '@vigil/monitoring';
+import { openSqlite, type MonitoringReader, type SqliteWriter } from '@vigil/stores';
+
+export interface AlertingOptions {
+  readonly config: Config;
+  readonly connection: Redis;
+  readonly reader: MonitoringReader;
+  readonly sqlite: SqliteWriter;
+  readonly deadLetters: DeadLetterQueue;
+  readonly logger: Logger;
+}
+
+interface WebhookJob {
+  /** Index into ALERT_WEBHOOK_URLS: the URL itself (which may hold a token) stays out of Redis. */
+  readonly webhook: number;
+  readonly notification: AlertNotification;
+}
+
+/** Redis key prefix of the API's per-minute request counts (see RequestCounter). */
+export function requestCountPrefix(queueName: string): string {
+  return `vigil:${queueName}`;
+}
+
+/**
+ * Alert evaluation and delivery in the worker. Every worker process runs
+ * this, but the evaluation is a BullMQ job scheduler's job: Redis hands
+ * each tick to exactly one worker, and if that worker dies the next tick
+ * goes to another (no gap longer than one interval). State changes are
+ * recorded in SQLite under an IMMEDIATE transaction, so even two rounds at
+ * once could not notify one change twice. Notifications are jobs too,
+ * retried with backoff, one job per change and webhook.
+ */
+export async function startAlerting(options: AlertingOptions): Promise<{ close(): Promise<void>; evaluateNow(): Promise<void> }> {
+  const { config, connection, reader, sqlite, deadLetters, logger } = options;
+  const rules = loadAlertRules(config.alertRulesPath);
+  const spec = loadModelSpec(config.modelSpecPath);
+  const reference = loadReference(config.referencePath);
+  const monitoring = new MonitoringService(reader);
+  const drift = new DriftService({ reader, spec, config: loadDriftConfig(config.driftConfigPath, spec.features), reference, redacted: new Set(config.logRedactFeatures ?? []) });
+  const logQueue = new Queue(config.queueName, { connection });
+  logQueue.on('error', () => undefined);
+  const window = (ms: number) => ({ label: `${Math.round(ms / 60_000)}m`, ms });
+
+  const sources: AlertSources = {
+    latency: (ms) => monitoring.latency(window(ms)),
+    distribution: (ms) => monitoring.distribution(window(ms)),
+    referenceFraudRate: reference.probabilities.filter((p) => p >= spec.threshold).length / reference.probabilities.length,
+    drift: async (ms) => {
+      const report = await drift.report(window(ms));
+      return { rows_compared: report.sample.rows_compared, drifted_features: report.dataset.drifted_features, share: report.dataset.share };
+    },
+    requests: (ms) => readRequestCounts(connection, requestCountPrefix(config.queueName), ms),
+    queueWaiting: async () => {
+      const counts = await logQueue.getJobCounts('waiting', 'prioritized');
+      return (counts.waiting ?? 0) + (counts.prioritized ?? 0);
+    },
+    auditLagSeconds: async () => {
+      if (config.auditDatabaseUrl === undefined) return undefined;
+      const { oldestTimestamp } = sqlite.auditBacklog();
+      return oldestTimestamp === undefined ? 0 : Math.max(0, (Date.now() - Date.parse(oldestTimestamp)) / 1000);
+    },
+    deadLetters: () => deadLetters.count(),
+  };
+
+  const webhooks = config.alertWebhookUrls ?? [];
+  const notifications = new Queue<WebhookJob>(`${config.queueName}-notifications`, {
+    connection,
+    defaultJobOptions: { attempts: 10, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } },
+  });
+  notifications.on('error', () => undefined);
+
+  const storeDb = openSqlite(config.sqlitePath);
+  const evaluator = new AlertEvaluator({
+    rules,
+    store: new AlertStore(storeDb),
+    sources,
+    publicUrl: config.publicUrl,
+    notify: async (notification) => {
+      // The job id makes a re-hand-over (after a crash between queueing and recording it) a no-op.
+      await Promise.all(webhooks.map((_, webhook) => notifications.add('webhook', { webhook, notification }, { jobId: `${notification.id}-${webhook}` })));
+      logger.info('alert state change', { rule: notification.rule, state: notification.state, value: notification.value, threshold: notification.threshold, webhooks: webhooks.length });
+    },
+    onError: (rule, error) => logger.warn('alert rule not evaluated', { rule, error: error.message }),
+  });
+
+  const evaluations = new Queue(`${config.queueName}-alerts`, { connection });
+  evaluations.on('error', () => undefined);
+  await evaluations.upsertJobScheduler('evaluate-alert-rules', { every: rules.evaluation_interval_ms }, { name: 'evaluate', opts: { removeOnComplete: 10, removeOnFail: 100 } });
+
+  const evaluationWorker = new Worker(`${config.queueName}-alerts`, () => evaluator.evaluateAll(), { connection, concurrency: 1 });
+  evaluationWorker.on('error', () => undefined);
+  const deliveryWorker = new Worker<WebhookJob>(
+    `${config.queueName}-notifications`,
+    async (job: Job<WebhookJob>) => {
+      const url = webhooks[job.data.webhook];
+      if (url === undefined) return; // the list changed since: nobody to tell
+      await sendWebhook(url, job.data.notification, config.alertWebhookSecret);
+    },
+    { connection, concurrency: 4 },
+  );
+  deliveryWorker.on('error', () => undefined);
+  deliveryWorker.on('failed', (job, error) => logger.warn('alert webhook failed; will retry', { rule: job?.data.notification.rule, attempt: job?.attemptsMade, error: error.message }));
+
+  return {
+    evaluateNow: () => evaluator.evaluateAll(),
+    async close() {
+      await Promise.race([Promise.all([evaluationWorker.close(), deliveryWorker.close()]), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
+      await Promise.all([evaluations.close(), notifications.close(), logQueue.close()]);
+      storeDb.close();
+    },
+  };
+}

@@ -1,0 +1,10 @@
+export { ALERT_KINDS, checkAlertRules, KIND_UNITS, loadAlertRules, parseDuration } from './alert-rules';
+export type { AlertErrorCode, AlertKind, AlertRule, AlertRules } from './alert-rules';
+export { AlertStore } from './alert-store';
+export type { AlertChange, AlertState, AlertStateName } from './alert-store';
+export { evaluateCondition } from './conditions';
+export type { AlertSources, ConditionResult } from './conditions';
+export { AlertEvaluator, nextState } from './alert-evaluator';
+export type { AlertEvaluatorOptions, AlertNotification } from './alert-evaluator';
+export { sendWebhook, signWebhook } from './webhook-sender';
+export { readRequestCounts, RequestCounter } from './request-counts';
