@@ -5,3 +5,5 @@ export type { BooleanFeatureSpec, CategoricalFeatureSpec, FeatureRecord, Feature
 export { findFeatureProblems } from './validate-features';
 export { ModelError } from './errors';
 export type { FeatureProblem, ModelErrorCode } from './errors';
+export { batchInference } from './inference-batcher';
+export type { InferenceBatchOptions } from './inference-batcher';
