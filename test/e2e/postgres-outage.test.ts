@@ -1,14 +1,10 @@
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import { request } from '../support/http';
+import { metricValue } from '../support/metrics-text';
 import { startStack, type Stack } from '../support/stack';
 import { TcpProxy } from '../support/tcp-proxy';
 import { queryPostgres, referenceInstances, testConfig, waitFor } from '../support/test-env';
-
-function metric(text: string, name: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(name + ' '));
-  return line === undefined ? Number.NaN : Number(line.split(' ').pop());
-}
 
 describe('Postgres outage: SQLite keeps every record, the audit catches up with no loss and no duplicates', function () {
   this.timeout(120_000);
@@ -47,10 +43,10 @@ describe('Postgres outage: SQLite keeps every record, the audit catches up with 
     }
     const lagging = await waitFor('the audit lag metric', async () => {
       const text = await (await fetch(`http://127.0.0.1:${stack.worker.metricsPort}/metrics`)).text();
-      return metric(text, 'vigil_audit_backlog_records') === 300 ? text : undefined;
+      return metricValue(text, 'vigil_audit_backlog_records') === 300 ? text : undefined;
     });
-    expect(metric(lagging, 'vigil_audit_lag_seconds')).to.be.greaterThan(0);
-    expect(metric(lagging, 'vigil_audit_write_failures_total')).to.be.greaterThan(0);
+    expect(metricValue(lagging, 'vigil_audit_lag_seconds')).to.be.greaterThan(0);
+    expect(metricValue(lagging, 'vigil_audit_write_failures_total')).to.be.greaterThan(0);
 
     await proxy.up();
     await waitFor('the audit to catch up', async () => {
@@ -61,8 +57,8 @@ describe('Postgres outage: SQLite keeps every record, the audit catches up with 
     expect(rows.map((r) => r.prediction_id).sort()).to.deep.equal([...ids].sort());
     const caughtUp = await waitFor('the lag to return to zero', async () => {
       const text = await (await fetch(`http://127.0.0.1:${stack.worker.metricsPort}/metrics`)).text();
-      return metric(text, 'vigil_audit_backlog_records') === 0 ? text : undefined;
+      return metricValue(text, 'vigil_audit_backlog_records') === 0 ? text : undefined;
     });
-    expect(metric(caughtUp, 'vigil_audit_lag_seconds')).to.equal(0);
+    expect(metricValue(caughtUp, 'vigil_audit_lag_seconds')).to.equal(0);
   });
 });

@@ -5,14 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApi } from '../../apps/api/src/start-api';
 import { request } from '../support/http';
+import { metricValue } from '../support/metrics-text';
 import { PrivateRedis } from '../support/private-redis';
 import { startStack, type Stack } from '../support/stack';
 import { queryPostgres, referenceInstances, testConfig, waitFor } from '../support/test-env';
-
-function metric(text: string, name: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(name + ' ') || l.startsWith(name + '{'));
-  return line === undefined ? 0 : Number(line.split(' ').pop());
-}
 
 describe('Redis outage: predictions keep flowing, records wait in the disk spool, none is lost', function () {
   this.timeout(120_000);
@@ -44,8 +40,8 @@ describe('Redis outage: predictions keep flowing, records wait in the disk spool
     await redis.stop();
     await predict(300, 50);
     const metrics = (await request<string>(stack.api.port, 'GET', '/metrics')).body;
-    expect(metric(metrics, 'vigil_log_records_spooled_total')).to.be.greaterThan(0);
-    expect(metric(metrics, 'vigil_log_records_dropped_total')).to.equal(0);
+    expect(metricValue(metrics, 'vigil_log_records_spooled_total')).to.be.greaterThan(0);
+    expect(metricValue(metrics, 'vigil_log_records_dropped_total')).to.equal(0);
 
     // Restart the API while Redis is still down: the spool is on disk and the new API replays it.
     const api = (stack as { api: typeof stack.api }).api;
@@ -70,6 +66,6 @@ describe('Redis outage: predictions keep flowing, records wait in the disk spool
     const rows = await queryPostgres<{ n: string; d: string }>(`SELECT count(*) AS n, count(DISTINCT prediction_id) AS d FROM "${stack.config.auditSchema}".predictions`);
     expect(rows[0]).to.deep.equal({ n: '400', d: '400' });
     const after = (await request<string>(restarted.port, 'GET', '/metrics')).body;
-    expect(metric(after, 'vigil_spool_bytes')).to.equal(0);
+    expect(metricValue(after, 'vigil_spool_bytes')).to.equal(0);
   });
 });

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { freePort } from './private-redis';
 
 /**
  * A loopback TCP proxy in front of a real server that a test can cut and
@@ -16,13 +17,7 @@ export class TcpProxy {
   ) {}
 
   static async start(targetPort: number): Promise<TcpProxy> {
-    const probe = createServer();
-    probe.listen(0, '127.0.0.1');
-    await once(probe, 'listening');
-    const { port } = probe.address() as { port: number };
-    probe.close();
-    await once(probe, 'close');
-    const proxy = new TcpProxy(port, targetPort);
+    const proxy = new TcpProxy(await freePort(), targetPort);
     await proxy.up();
     return proxy;
   }

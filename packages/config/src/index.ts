@@ -2,3 +2,4 @@ export { loadConfig, redactUrl } from './load-config';
 export type { Config, ConfigErrorCode } from './load-config';
 export { VARIABLES } from './variables';
 export type { VariableDefinition, VariableKey } from './variables';
+export { runService } from './run-service';
