@@ -1,7 +1,7 @@
 import express, { type Express } from 'express';
 import type { ApiMetrics, Logger } from '@vigil/metrics';
 import type { ModelRunner } from '@vigil/model';
-import type { MonitoringService } from '@vigil/monitoring';
+import type { MonitoringService, TimeseriesService } from '@vigil/monitoring';
 import type { DeadLetterQueue } from '@vigil/dead-letters';
 import type { DriftService } from '@vigil/drift';
 import type { PredictionLogger } from '@vigil/prediction-log';
@@ -9,7 +9,11 @@ import { ApiError } from './api-errors';
 import { errorBoundary, notFound } from './error-boundary';
 import { healthRouter, type ReadinessCheck } from './routes/health';
 import type { ApiAlerting } from './alerting-wiring';
+import { dashboardRouter } from './dashboard/dashboard-router';
+import type { QueueInspector } from './dashboard/queue-inspector';
+import { queueBoard, QUEUE_BOARD_PATH } from './dashboard/queue-board';
 import { adminRouter } from './routes/admin';
+import { queueRouter } from './routes/queue';
 import { alertsRouter } from './routes/alerts';
 import { driftRouter } from './routes/drift';
 import { monitoringRouter } from './routes/monitoring';
@@ -48,6 +52,10 @@ export interface AppDependencies {
   readonly alerting?: ApiAlerting | undefined;
   /** The dead-letter queue behind /admin/dead-letters; undefined when logging is off. */
   readonly deadLetters?: DeadLetterQueue | undefined;
+  /** The log queue behind /monitoring/queue and bull-board at /admin/queues; undefined when logging is off. */
+  readonly queue?: QueueInspector | undefined;
+  /** Counts and latency per step behind /monitoring/timeseries (the /dashboard page's charts). */
+  readonly timeseries?: TimeseriesService | undefined;
 }
 
 /** Every path under these answers 401 without the monitoring key (when one is set). */
@@ -79,6 +87,9 @@ export function createApp(deps: AppDependencies): Express {
   if (security.rateLimitPerMinute !== undefined) {
     app.use(rateLimit({ perMinute: security.rateLimitPerMinute, skip: (req) => PROBES.has(req.path) }));
   }
+  // A browser opens bull-board and cannot add a Bearer header to it: the board takes the key
+  // itself (Bearer, or HTTP Basic with the key as password), so it is mounted before the /admin check.
+  if (deps.queue) app.use(QUEUE_BOARD_PATH, queueBoard({ inspector: deps.queue, key: security.monitoringApiKey }));
   if (security.monitoringApiKey !== undefined) {
     app.use([...MONITORING_KEY_PREFIXES], bearerAuth({ key: security.monitoringApiKey, realm: 'monitoring' }));
   }
@@ -104,6 +115,8 @@ export function createApp(deps: AppDependencies): Express {
   if (deps.drift) app.use(driftRouter(deps.drift));
   if (deps.alerting) app.use(alertsRouter(deps.alerting.rules, deps.alerting.store));
   app.use(adminRouter(deps.deadLetters));
+  app.use(queueRouter(deps.queue));
+  app.use(dashboardRouter(deps.timeseries));
   app.use(healthRouter(deps.readiness, deps.metrics.registry));
 
   app.use(notFound);

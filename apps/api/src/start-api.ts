@@ -5,12 +5,14 @@ import { Redis } from 'ioredis';
 import type { Config } from '@vigil/config';
 import { createApiMetrics, createLogger } from '@vigil/metrics';
 import { loadModel } from '@vigil/model';
-import { MonitoringService } from '@vigil/monitoring';
+import { MonitoringService, TimeseriesService } from '@vigil/monitoring';
 import { createPredictionLogger, DiskSpool, type PredictionLogger } from '@vigil/prediction-log';
 import { PostgresStore, SqliteReader, type MonitoringReader } from '@vigil/stores';
 import { DriftService, loadDriftConfig, loadReference } from '@vigil/drift';
 import { startApiAlerting } from './alerting-wiring';
 import { createApp } from './create-app';
+import { QueueInspector } from './dashboard/queue-inspector';
+import { readAtScrape } from './dashboard/scrape-sources';
 import { createFeatureRedactor } from './security/redact-features';
 import { DeadLetterQueue } from '@vigil/dead-letters';
 
@@ -50,6 +52,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
   let redis: Redis | undefined;
   let predictionLogger: PredictionLogger | undefined;
   let deadLetters: DeadLetterQueue | undefined;
+  let queue: QueueInspector | undefined;
   if (config.predictionLogging) {
     // Fail fast while Redis is away instead of queueing commands in memory:
     // a failed enqueue is counted (and spooled), a queued one grows the heap.
@@ -67,6 +70,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
       });
     });
     deadLetters = new DeadLetterQueue(redis, config.queueName);
+    queue = new QueueInspector(redis, config.queueName);
     // Batches left by an earlier run (or a crashed replica on this host) are adopted and replayed.
     const spool = new DiskSpool({ dir: config.spoolDir, maxBytes: config.spoolMaxBytes });
     metrics.spoolBytes.set(spool.bytes);
@@ -99,6 +103,8 @@ export async function startApi(config: Config): Promise<RunningApi> {
 
   const alerting = startApiAlerting(config, redis, metrics);
 
+  // vigil_queue_* and vigil_drift_* are read when scraped, through short caches.
+  readAtScrape({ metrics, logger, queue, drift });
   const app = createApp({
     model,
     predictionLogger,
@@ -116,6 +122,8 @@ export async function startApi(config: Config): Promise<RunningApi> {
     security: config, // Config fits SecurityOptions: keys, rate limit, HSTS
     redactFeatures,
     deadLetters,
+    queue,
+    timeseries: new TimeseriesService(reader),
   });
 
   const server = app.listen(config.port, config.host);
@@ -153,6 +161,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
         clearTimeout(deadline);
         await predictionLogger?.close();
         await deadLetters?.close();
+        await queue?.close();
         await alerting.close();
         redis?.disconnect();
         await reader.close();

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { Worker } from 'bullmq';
+import { MetricsTime, Worker } from 'bullmq';
 import { DeadLetterQueue } from '@vigil/dead-letters';
 import { Redis } from 'ioredis';
 import type { Config } from '@vigil/config';
@@ -61,7 +61,8 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   const worker = new Worker<LogBatchPayload>(
     config.queueName,
     logBatchProcessor({ sqlite, shipper, deadLetters, metrics, logger }),
-    { connection, concurrency: config.workerConcurrency, autorun: true },
+    // metrics: per-minute completed/failed counts kept a week in Redis, read by /monitoring/queue and bull-board.
+    { connection, concurrency: config.workerConcurrency, autorun: true, metrics: { maxDataPoints: MetricsTime.ONE_WEEK } },
   );
   worker.on('error', (error) => logger.warn('queue connection error', { error: error.message }));
   const moveToDeadLetters = deadLetterExhaustedJob(deadLetters, metrics, logger);

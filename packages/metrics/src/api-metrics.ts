@@ -1,17 +1,54 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { registerDefaultMetrics } from './default-metrics';
+import { withZeroSeries } from './zero-series';
 
 /** Seconds, from 0.25 ms to 5 s: /predict usually takes about a millisecond, and the tail matters. */
 export const LATENCY_BUCKETS_SECONDS = [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
+/** The log queue as the API reads it from Redis when scraped. */
+export interface QueueSnapshot {
+  /** Jobs (log batches) by BullMQ state: waiting, active, delayed, prioritized, paused, waiting-children, completed, failed. */
+  readonly counts: Readonly<Record<string, number>>;
+  /** How long the next job to be processed has waited, in seconds; 0 when none waits. */
+  readonly oldestWaitingSeconds: number;
+  /** Entries in the dead-letter queue, waiting for an operator. */
+  readonly deadLetters: number;
+}
+
+/** The latest drift verdicts, per input feature and model output. */
+export interface DriftSnapshot {
+  /** Rows of the window the statistics were computed from. */
+  readonly rowsCompared: number;
+  /** Features with a verdict (skipped ones are left out). */
+  readonly features: readonly { readonly feature: string; readonly test: string; readonly statistic: number; readonly drift: boolean }[];
+}
+
+/** Reads a scrape makes outside the process (see {@link scrapeCache} for keeping them fast). */
+export interface ScrapeSources {
+  readonly queue?: (() => Promise<QueueSnapshot | undefined>) | undefined;
+  readonly drift?: (() => Promise<DriftSnapshot | undefined>) | undefined;
+}
+
+/** The sources a failed scrape-time read is counted under. */
+export const SCRAPE_SOURCES = ['queue', 'drift'] as const;
+export type ScrapeSource = (typeof SCRAPE_SOURCES)[number];
+
 /**
  * The API's metrics, in a registry of its own (tests run several apps in one
- * process). Labels stay low-cardinality: model version, class, route, status.
+ * process). Labels stay low-cardinality: model version, class, route, status,
+ * queue state, feature name; never ids or feature values.
  */
 export function createApiMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  registerDefaultMetrics(registry);
+  // Set once start-up has built the queue and the drift service; read at each scrape.
+  let sources: ScrapeSources = {};
   return {
     registry,
+    /** Gives the scrape-time gauges (queue, drift) their sources; until then they have no samples. */
+    setScrapeSources(next: ScrapeSources): void {
+      sources = next;
+    },
     httpRequests: new Counter({
       name: 'vigil_http_requests_total',
       help: 'HTTP requests answered, by route and status code.',
@@ -80,6 +117,75 @@ export function createApiMetrics() {
       buckets: LATENCY_BUCKETS_SECONDS,
       registers: [registry],
     }),
+    queueJobs: new Gauge({
+      name: 'vigil_queue_jobs',
+      help: 'Jobs (log batches) in the log queue, by BullMQ state; read from Redis at scrape time (cached 1 s). Every replica reports the same queue.',
+      labelNames: ['state'] as const,
+      registers: [registry],
+      async collect() {
+        const snapshot = await sources.queue?.();
+        this.reset();
+        for (const [state, count] of Object.entries(snapshot?.counts ?? {})) this.set({ state }, count);
+      },
+    }),
+    queueOldestWaiting: new Gauge({
+      name: 'vigil_queue_oldest_waiting_seconds',
+      help: 'How long the next log batch to be processed has waited in the queue (0 when none waits; NaN when Redis could not be read).',
+      registers: [registry],
+      async collect() {
+        const snapshot = await sources.queue?.();
+        this.set(snapshot === undefined ? Number.NaN : snapshot.oldestWaitingSeconds);
+      },
+    }),
+    deadLetters: new Gauge({
+      name: 'vigil_dead_letter_jobs',
+      help: 'Entries waiting in the dead-letter queue for an operator (NaN when Redis could not be read).',
+      registers: [registry],
+      async collect() {
+        const snapshot = await sources.queue?.();
+        this.set(snapshot === undefined ? Number.NaN : snapshot.deadLetters);
+      },
+    }),
+    driftStatistic: new Gauge({
+      name: 'vigil_drift_statistic',
+      help: 'Drift statistic of the last hour against the training reference, per feature (and model output) and the test that decides it (cached 30 s).',
+      labelNames: ['feature', 'test'] as const,
+      registers: [registry],
+      async collect() {
+        const snapshot = await sources.drift?.();
+        this.reset();
+        for (const f of snapshot?.features ?? []) this.set({ feature: f.feature, test: f.test }, f.statistic);
+      },
+    }),
+    driftDetected: new Gauge({
+      name: 'vigil_drift_detected',
+      help: '1 when the last hour drifts from the training reference for this feature (or model output), else 0 (cached 30 s).',
+      labelNames: ['feature'] as const,
+      registers: [registry],
+      async collect() {
+        const snapshot = await sources.drift?.();
+        this.reset();
+        for (const f of snapshot?.features ?? []) this.set({ feature: f.feature }, f.drift ? 1 : 0);
+      },
+    }),
+    driftRowsCompared: new Gauge({
+      name: 'vigil_drift_rows_compared',
+      help: 'Rows of the last hour the drift statistics were computed from (NaN when unknown).',
+      registers: [registry],
+      async collect() {
+        const snapshot = await sources.drift?.();
+        this.set(snapshot === undefined ? Number.NaN : snapshot.rowsCompared);
+      },
+    }),
+    scrapeSourceFailures: withZeroSeries(
+      new Counter({
+        name: 'vigil_scrape_source_failures_total',
+        help: 'Scrape-time reads that failed, by source (queue: Redis, drift: the monitoring store); their metrics are left out until the source answers.',
+        labelNames: ['source'] as const,
+        registers: [registry],
+      }),
+      SCRAPE_SOURCES.map((source) => ({ source })),
+    ),
   };
 }
 

@@ -1,6 +1,8 @@
-export { createApiMetrics, LATENCY_BUCKETS_SECONDS } from './api-metrics';
-export type { ApiMetrics } from './api-metrics';
+export { createApiMetrics, LATENCY_BUCKETS_SECONDS, SCRAPE_SOURCES } from './api-metrics';
+export type { ApiMetrics, DriftSnapshot, QueueSnapshot, ScrapeSource, ScrapeSources } from './api-metrics';
 export { createWorkerMetrics } from './worker-metrics';
 export type { WorkerMetrics } from './worker-metrics';
+export { scrapeCache } from './scrape-cache';
+export type { ScrapeCacheOptions } from './scrape-cache';
 export { createLogger } from './logger';
 export type { Logger, LogLevel } from './logger';

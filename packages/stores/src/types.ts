@@ -1,5 +1,5 @@
 import type { PredictionRecord } from '@vigil/prediction-log';
-import type { RollupSummary } from '@vigil/rollups';
+import type { MinuteRollup, RollupSummary } from '@vigil/rollups';
 
 /** A prediction as a store returns it: the logged record plus the store's own columns. */
 export interface StoredPrediction extends PredictionRecord {
@@ -27,6 +27,12 @@ export interface MonitoringReader {
    * however many predictions the minutes hold.
    */
   summarySince(sinceMinute: number, modelVersion?: string): Promise<RollupSummary>;
+  /**
+   * The per-minute rollups of the minutes from `fromMinute` up to (not
+   * including) `toMinute`, oldest first, one per minute and model version
+   * (only one version's when given): the time series behind the dashboard.
+   */
+  minuteRollups(fromMinute: number, toMinute: number, modelVersion?: string): Promise<MinuteRollup[]>;
   /**
    * Features and outputs of the predictions from `sinceIso` on (only one
    * model version's when given), taking every `stride`-th row by id so a

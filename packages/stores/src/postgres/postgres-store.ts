@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { PredictionRecord } from '@vigil/prediction-log';
-import { emptySummary, LatencyHistogram, rollUp, type RollupSummary } from '@vigil/rollups';
+import { emptySummary, LatencyHistogram, rollUp, type MinuteRollup, type RollupSummary } from '@vigil/rollups';
 import type { MonitoringReader, SampledPrediction, StoredPrediction } from '../types';
 import { POSTGRES_MIGRATIONS } from './migrations';
 
@@ -153,6 +153,22 @@ export class PostgresStore implements MonitoringReader {
       summary.latency.merge(LatencyHistogram.fromJSON(row.latency));
     }
     return summary;
+  }
+
+  async minuteRollups(fromMinute: number, toMinute: number, modelVersion?: string): Promise<MinuteRollup[]> {
+    await this.ready();
+    const result = await this.pool.query<{ minute: string; model_version: string; fraud: string; non_fraud: string; latency: Parameters<typeof LatencyHistogram.fromJSON>[0] }>(
+      `SELECT minute, model_version, fraud, non_fraud, latency FROM ${this.rollupTable}
+       WHERE minute >= $1 AND minute < $2 AND ($3::text IS NULL OR model_version = $3) ORDER BY minute, model_version`,
+      [fromMinute, toMinute, modelVersion ?? null],
+    );
+    return result.rows.map((row) => ({
+      minute: Number(row.minute),
+      model_version: row.model_version,
+      fraud: Number(row.fraud),
+      non_fraud: Number(row.non_fraud),
+      latency: LatencyHistogram.fromJSON(row.latency),
+    }));
   }
 
   async windowSample(sinceIso: string, options: { modelVersion?: string; stride: number }): Promise<SampledPrediction[]> {

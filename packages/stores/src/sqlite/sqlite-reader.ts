@@ -1,4 +1,4 @@
-import { emptySummary, LatencyHistogram, type RollupSummary } from '@vigil/rollups';
+import { emptySummary, LatencyHistogram, type MinuteRollup, type RollupSummary } from '@vigil/rollups';
 import type { MonitoringReader, SampledPrediction, StoredPrediction } from '../types';
 import { openSqlite, type SqliteDatabase } from './open-sqlite';
 import { fromSqliteRow, SQLITE_PREDICTION_COLUMNS, type SqlitePredictionRow } from './row-mapping';
@@ -7,6 +7,7 @@ import { fromSqliteRow, SQLITE_PREDICTION_COLUMNS, type SqlitePredictionRow } fr
 export class SqliteReader implements MonitoringReader {
   private readonly rollups;
   private readonly rollupsOfVersion;
+  private readonly minutes;
   private readonly recent;
   private readonly sample;
 
@@ -14,6 +15,9 @@ export class SqliteReader implements MonitoringReader {
     type Row = { fraud: number; non_fraud: number; latency: string };
     this.rollups = db.prepare<[number], Row>('SELECT fraud, non_fraud, latency FROM rollup_minute WHERE minute >= ?');
     this.rollupsOfVersion = db.prepare<[number, string], Row>('SELECT fraud, non_fraud, latency FROM rollup_minute WHERE minute >= ? AND model_version = ?');
+    this.minutes = db.prepare<[number, number, string | null, string | null], Row & { minute: number; model_version: string }>(
+      'SELECT minute, model_version, fraud, non_fraud, latency FROM rollup_minute WHERE minute >= ? AND minute < ? AND (? IS NULL OR model_version = ?) ORDER BY minute, model_version',
+    );
     this.sample = db.prepare<[string, string | null, string | null, number], { timestamp: string; features: string; probability: number; prediction: number }>(
       'SELECT timestamp, features, probability, prediction FROM predictions WHERE timestamp >= ? AND (? IS NULL OR model_version = ?) AND id % ? = 0',
     );
@@ -35,6 +39,17 @@ export class SqliteReader implements MonitoringReader {
       summary.latency.merge(LatencyHistogram.fromJSON(JSON.parse(row.latency)));
     }
     return summary;
+  }
+
+  async minuteRollups(fromMinute: number, toMinute: number, modelVersion?: string): Promise<MinuteRollup[]> {
+    const version = modelVersion ?? null;
+    return this.minutes.all(fromMinute, toMinute, version, version).map((row) => ({
+      minute: row.minute,
+      model_version: row.model_version,
+      fraud: row.fraud,
+      non_fraud: row.non_fraud,
+      latency: LatencyHistogram.fromJSON(JSON.parse(row.latency)),
+    }));
   }
 
   async windowSample(sinceIso: string, options: { modelVersion?: string; stride: number }): Promise<SampledPrediction[]> {

@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Router, type Response } from 'express';
+import { MonitoringError, parseModelVersion, parseWindow, type TimeseriesService, type TimeWindow } from '@vigil/monitoring';
+import { ApiError } from '../api-errors';
+import { onlyParameters } from '../routes/query-parameters';
+
+/**
+ * The page may load only its own files and call only this API: no inline
+ * script or style, nothing from another origin (the API's default policy,
+ * `default-src 'none'`, forbids a page altogether).
+ */
+const PAGE_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+interface Asset {
+  readonly body: Buffer;
+  readonly type: string;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const uplot = join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');
+
+/** Read once at start-up: a missing file stops the API here, not on a user's first visit. */
+function loadAssets(): { page: Asset; assets: ReadonlyMap<string, Asset> } {
+  const file = (path: string, type: string): Asset => ({ body: readFileSync(path), type });
+  return {
+    page: file(join(here, 'dashboard.html'), 'text/html; charset=utf-8'),
+    assets: new Map([
+      ['dashboard.js', file(join(here, 'dashboard.js'), 'text/javascript; charset=utf-8')],
+      ['dashboard.css', file(join(here, 'dashboard.css'), 'text/css; charset=utf-8')],
+      ['uPlot.iife.min.js', file(join(uplot, 'uPlot.iife.min.js'), 'text/javascript; charset=utf-8')],
+      ['uPlot.min.css', file(join(uplot, 'uPlot.min.css'), 'text/css; charset=utf-8')],
+    ]),
+  };
+}
+
+/** A step is a window-like duration ("1m", "5m", "1h"); errors name the step parameter. */
+function parseStep(raw: unknown): TimeWindow {
+  try {
+    return parseWindow(raw, '1m');
+  } catch (error) {
+    if (!(error instanceof MonitoringError)) throw error;
+    throw new MonitoringError('INVALID_QUERY_PARAMETER', 'step must be a whole number followed by m, h or d (e.g. 1m, 5m, 1h)', { parameter: 'step' });
+  }
+}
+
+/**
+ * GET /dashboard (a page for people without Grafana), its files under
+ * /dashboard/assets/ (uPlot comes from node_modules, nothing from the
+ * internet), and GET /monitoring/timeseries, the series its charts draw.
+ * The page is public; its data calls carry the monitoring key.
+ */
+export function dashboardRouter(timeseries: TimeseriesService | undefined): Router {
+  const router = Router();
+  const { page, assets } = loadAssets();
+  const send = (res: Response, asset: Asset) => {
+    res.setHeader('Content-Security-Policy', PAGE_CSP);
+    res.setHeader('Cache-Control', 'no-cache');
+    res.type(asset.type).send(asset.body);
+  };
+
+  router.get('/dashboard', (_req, res) => send(res, page));
+
+  router.get('/dashboard/assets/:name', (req, res, next) => {
+    const asset = assets.get(req.params.name ?? '');
+    if (asset === undefined) return next();
+    send(res, asset);
+  });
+
+  router.get('/monitoring/timeseries', async (req, res) => {
+    onlyParameters(req, ['window', 'step', 'model_version']);
+    if (timeseries === undefined) throw new ApiError('NOT_READY', 'No monitoring store is configured', {});
+    res.json(await timeseries.series(parseWindow(req.query.window), parseStep(req.query.step), parseModelVersion(req.query.model_version)));
+  });
+
+  return router;
+}
