@@ -69,10 +69,10 @@ export class AuditShipper {
   }
 
   private async shipOnce(): Promise<number> {
-    const rows = this.sqlite.unaudited(this.batchSize);
+    const rows = this.sqlite.unauditedForAudit(this.batchSize);
     if (rows.length === 0) return 0;
     const started = performance.now();
-    const inserted = await this.postgres.insertBatch(rows);
+    const inserted = await this.postgres.insertAuditRows(rows);
     this.sqlite.markAudited(rows.map((row) => row.id));
     this.options.events?.shipped?.(rows.length, inserted, (performance.now() - started) / 1000);
     return rows.length;

@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { PredictionRecord } from '@vigil/prediction-log';
 import { emptySummary, LatencyHistogram, rollUp, type MinuteRollup, type RollupSummary } from '@vigil/rollups';
 import type { MonitoringReader, SampledPrediction, StoredPrediction } from '../types';
+import { copyNewRows, type AuditRow } from './copy-rows';
 import { POSTGRES_MIGRATIONS } from './migrations';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -75,13 +76,18 @@ export class PostgresStore implements MonitoringReader {
     return this.migrated;
   }
 
-  /**
-   * Inserts a batch in one statement; rows already present (by prediction_id)
-   * are skipped. The rows it did add are rolled up in the same transaction,
-   * so a re-shipped batch never counts twice. Returns the rows added.
-   */
+  /** Inserts records (re-serialising features); see {@link PostgresStore.insertAuditRows}. */
   async insertBatch(records: readonly PredictionRecord[]): Promise<number> {
-    if (records.length === 0) return 0;
+    return this.insertAuditRows(records.map((r) => ({ ...r, features_json: JSON.stringify(r.features) })));
+  }
+
+  /**
+   * Adds the rows not yet in the audit (by prediction_id) with COPY, and
+   * rolls up the ones it added in the same transaction, so a re-shipped
+   * batch never counts twice. Returns the rows added.
+   */
+  async insertAuditRows(rows: readonly AuditRow[]): Promise<number> {
+    if (rows.length === 0) return 0;
     await this.ready();
     const client = await this.pool.connect();
     // A checked-out client has none of the pool's listeners: if the server goes away now,
@@ -91,23 +97,9 @@ export class PostgresStore implements MonitoringReader {
     let failure: Error | undefined;
     try {
       await client.query('BEGIN');
-      // One round trip for the whole batch: columns as arrays, unnested server-side.
-      const added = await client.query<{ timestamp: Date; model_version: string; prediction: number; latency_ms: number }>(
-        `INSERT INTO ${this.table} (prediction_id, timestamp, model_version, features, prediction, probability, latency_ms)
-         SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::jsonb[], $5::smallint[], $6::float8[], $7::float8[])
-         ON CONFLICT (prediction_id) DO NOTHING
-         RETURNING timestamp, model_version, prediction, latency_ms`,
-        [
-          records.map((r) => r.prediction_id),
-          records.map((r) => r.timestamp),
-          records.map((r) => r.model_version),
-          records.map((r) => JSON.stringify(r.features)),
-          records.map((r) => r.prediction),
-          records.map((r) => r.probability),
-          records.map((r) => r.latency_ms),
-        ],
-      );
-      const rollups = rollUp(added.rows.map((row) => ({ ...row, timestamp: row.timestamp.toISOString(), prediction: row.prediction === 1 ? 1 : 0 })));
+      const added = await copyNewRows(client, this.table, rows);
+      // A fixed lock order, so two shippers merging the same minutes cannot deadlock.
+      const rollups = rollUp(added).sort((a, b) => a.minute - b.minute || a.model_version.localeCompare(b.model_version));
       for (const rollup of rollups) {
         // Make sure the row exists, then lock it: concurrent shippers merge one after the other.
         await client.query(
@@ -129,7 +121,7 @@ export class PostgresStore implements MonitoringReader {
         ]);
       }
       await client.query('COMMIT');
-      return added.rowCount ?? 0;
+      return added.length;
     } catch (error) {
       failure = error as Error;
       await client.query('ROLLBACK').catch(() => undefined);

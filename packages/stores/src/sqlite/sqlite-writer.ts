@@ -1,4 +1,5 @@
 import type { PredictionRecord } from '@vigil/prediction-log';
+import type { AuditRow } from '../postgres/copy-rows';
 import type { StoredPrediction } from '../types';
 import { openSqlite, type SqliteDatabase } from './open-sqlite';
 import { SqliteRollups } from './sqlite-rollups';
@@ -59,6 +60,24 @@ export class SqliteWriter {
 
   unaudited(limit: number): StoredPrediction[] {
     return this.selectUnaudited.all(limit).map(fromSqliteRow);
+  }
+
+  /**
+   * The oldest rows not yet in the audit, shaped for it: features stay the
+   * JSON text SQLite holds (parsing and re-serialising them was most of the
+   * shipper's own cost).
+   */
+  unauditedForAudit(limit: number): (AuditRow & { id: number })[] {
+    return this.selectUnaudited.all(limit).map((row) => ({
+      id: row.id,
+      prediction_id: row.prediction_id,
+      timestamp: row.timestamp,
+      model_version: row.model_version,
+      features_json: row.features,
+      prediction: row.prediction === 1 ? 1 : 0,
+      probability: row.probability,
+      latency_ms: row.latency_ms,
+    }));
   }
 
   markAudited(ids: readonly number[]): void {
