@@ -42,7 +42,7 @@ export class DriftService {
 
   private async sample(window: DriftWindow, modelVersion: string | undefined, maxRows: number) {
     const sinceMinute = Math.floor((this.now() - window.ms) / 60_000);
-    const summary = await this.options.reader.summarySince(sinceMinute, modelVersion);
+    const summary = await this.options.reader.summarySince(sinceMinute, modelVersion, { latency: false });
     const rowsInWindow = summary.fraud + summary.non_fraud;
     const stride = Math.max(1, Math.ceil(rowsInWindow / maxRows));
     const rows = await this.options.reader.windowSample(new Date(sinceMinute * 60_000).toISOString(), { modelVersion, stride });

@@ -1,3 +1,3 @@
 export { LatencyHistogram } from './latency-histogram';
-export { emptySummary, minuteOf, rollUp } from './minute-rollup';
+export { emptySummary, minuteOf, rollUp, rollUpDays, rollUpHours } from './minute-rollup';
 export type { MinuteRollup, RollupInput, RollupSummary } from './minute-rollup';

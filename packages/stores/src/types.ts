@@ -23,10 +23,12 @@ export interface SampledPrediction {
 export interface MonitoringReader {
   /**
    * The per-minute rollups from `sinceMinute` (minutes since the epoch) on,
-   * merged; only one model version's when given. Reads one row per minute,
-   * however many predictions the minutes hold.
+   * merged; only one model version's when given. Reads whole hours from the
+   * hourly rollups and minutes only up to the first whole hour, however many
+   * predictions they hold. `latency: false` skips the latency histogram
+   * (counts only, much cheaper).
    */
-  summarySince(sinceMinute: number, modelVersion?: string): Promise<RollupSummary>;
+  summarySince(sinceMinute: number, modelVersion?: string, options?: { latency?: boolean }): Promise<RollupSummary>;
   /**
    * The per-minute rollups of the minutes from `fromMinute` up to (not
    * including) `toMinute`, oldest first, one per minute and model version

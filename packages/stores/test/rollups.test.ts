@@ -18,12 +18,12 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-/** 20,000 predictions over the last 3 hours with a long-tailed latency. */
+/** 20,000 predictions over the last 3 days with a long-tailed latency (windows then span minutes, hours and days). */
 function fixture(now: number): PredictionRecord[] {
   const random = mulberry32(11);
   return Array.from({ length: 20_000 }, (_, i) => ({
     prediction_id: `01900000-0000-7000-8000-${i.toString(16).padStart(12, '0')}`,
-    timestamp: new Date(now - 5 * 60_000 - Math.floor(random() * 3 * 3_600_000)).toISOString(),
+    timestamp: new Date(now - 5 * 60_000 - Math.floor(random() * 3 * 86_400_000)).toISOString(),
     model_version: i % 10 === 0 ? 'm@2' : 'm@1',
     features: { i },
     prediction: random() < 0.03 ? 1 : 0,
@@ -50,7 +50,7 @@ describe('rollups', function () {
   const records = fixture(now);
 
   async function expectMatchesRows(service: MonitoringService) {
-    for (const label of ['1h', '2h', '24h']) {
+    for (const label of ['1h', '2h', '24h', '7d']) {
       const window = parseWindow(label);
       // Windows are whole minutes: the same boundary the service uses.
       const truth = exact(records, Math.floor((now - window.ms) / 60_000) * 60_000);
@@ -83,7 +83,7 @@ describe('rollups', function () {
     writer.insertBatch(records);
     writer.close();
     const db = new Database(path);
-    db.exec('DELETE FROM rollup_minute');
+    db.exec('DELETE FROM rollup_minute; DELETE FROM rollup_hour; DELETE FROM rollup_day');
     db.close();
     SqliteWriter.open(path).close(); // the worker's start-up
     const reader = SqliteReader.open(path);
@@ -101,7 +101,7 @@ describe('rollups', function () {
       await store.close();
 
       // Back to a schema from before rollups: migration 2 must rebuild them from the audited rows.
-      await queryPostgres(`DROP TABLE "${schema}".rollup_minute; DELETE FROM "${schema}".schema_migrations WHERE version = 2`);
+      await queryPostgres(`DROP TABLE "${schema}".rollup_minute, "${schema}".rollup_hour, "${schema}".rollup_day; DELETE FROM "${schema}".schema_migrations WHERE version IN (2, 3, 4)`);
       const migrated = await PostgresStore.open({ connectionString: POSTGRES_URL, schema });
       await expectMatchesRows(new MonitoringService(migrated, () => now));
       await migrated.close();

@@ -47,4 +47,52 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; sql: string }[] = 
       GROUP BY minute, model_version;
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- The same summaries per hour (see SQLite's rollup_hour), backfilled from the rows.
+      CREATE TABLE {schema}.rollup_hour (
+        hour          BIGINT NOT NULL,
+        model_version TEXT   NOT NULL,
+        fraud         BIGINT NOT NULL,
+        non_fraud     BIGINT NOT NULL,
+        latency       JSONB  NOT NULL,
+        PRIMARY KEY (hour, model_version)
+      );
+      INSERT INTO {schema}.rollup_hour (hour, model_version, fraud, non_fraud, latency)
+      SELECT hour, model_version, sum(fraud), sum(n) - sum(fraud),
+             jsonb_build_object('b', jsonb_object_agg(bucket::text, n), 'n', sum(n), 's', sum(s), 'm', max(m))
+      FROM (
+        SELECT floor(extract(epoch FROM timestamp) / 3600)::bigint AS hour, model_version,
+               CASE WHEN latency_ms <= 0.001 THEN 0 ELSE ceil(ln(latency_ms / 0.001) / ln(1.01))::int END AS bucket,
+               count(*) AS n, sum(prediction) AS fraud, sum(latency_ms) AS s, max(latency_ms) AS m
+        FROM {schema}.predictions GROUP BY 1, 2, 3
+      ) per_bucket
+      GROUP BY hour, model_version;
+    `,
+  },
+  {
+    version: 4,
+    sql: `
+      -- And per day (UTC), backfilled from the rows (see SQLite's rollup_day).
+      CREATE TABLE {schema}.rollup_day (
+        day           BIGINT NOT NULL,
+        model_version TEXT   NOT NULL,
+        fraud         BIGINT NOT NULL,
+        non_fraud     BIGINT NOT NULL,
+        latency       JSONB  NOT NULL,
+        PRIMARY KEY (day, model_version)
+      );
+      INSERT INTO {schema}.rollup_day (day, model_version, fraud, non_fraud, latency)
+      SELECT day, model_version, sum(fraud), sum(n) - sum(fraud),
+             jsonb_build_object('b', jsonb_object_agg(bucket::text, n), 'n', sum(n), 's', sum(s), 'm', max(m))
+      FROM (
+        SELECT floor(extract(epoch FROM timestamp) / 86400)::bigint AS day, model_version,
+               CASE WHEN latency_ms <= 0.001 THEN 0 ELSE ceil(ln(latency_ms / 0.001) / ln(1.01))::int END AS bucket,
+               count(*) AS n, sum(prediction) AS fraud, sum(latency_ms) AS s, max(latency_ms) AS m
+        FROM {schema}.predictions GROUP BY 1, 2, 3
+      ) per_bucket
+      GROUP BY day, model_version;
+    `,
+  },
 ];

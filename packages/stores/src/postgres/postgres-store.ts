@@ -1,8 +1,9 @@
 import pg from 'pg';
 import type { PredictionRecord } from '@vigil/prediction-log';
-import { emptySummary, LatencyHistogram, rollUp, type MinuteRollup, type RollupSummary } from '@vigil/rollups';
+import { emptySummary, LatencyHistogram, rollUp, rollUpDays, rollUpHours, type MinuteRollup, type RollupSummary } from '@vigil/rollups';
 import type { MonitoringReader, SampledPrediction, StoredPrediction } from '../types';
 import { copyNewRows, type AuditRow } from './copy-rows';
+import { mergeRollups } from './merge-rollups';
 import { POSTGRES_MIGRATIONS } from './migrations';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -38,9 +39,13 @@ export class PostgresStore implements MonitoringReader {
     private readonly table: string,
   ) {
     this.rollupTable = `"${schema}".rollup_minute`;
+    this.hourTable = `"${schema}".rollup_hour`;
+    this.dayTable = `"${schema}".rollup_day`;
   }
 
   private readonly rollupTable: string;
+  private readonly hourTable: string;
+  private readonly dayTable: string;
 
   /**
    * A store that connects and migrates on first use, and tries again on the
@@ -98,28 +103,11 @@ export class PostgresStore implements MonitoringReader {
     try {
       await client.query('BEGIN');
       const added = await copyNewRows(client, this.table, rows);
-      // A fixed lock order, so two shippers merging the same minutes cannot deadlock.
-      const rollups = rollUp(added).sort((a, b) => a.minute - b.minute || a.model_version.localeCompare(b.model_version));
-      for (const rollup of rollups) {
-        // Make sure the row exists, then lock it: concurrent shippers merge one after the other.
-        await client.query(
-          `INSERT INTO ${this.rollupTable} (minute, model_version, fraud, non_fraud, latency) VALUES ($1, $2, 0, 0, '{"b":{},"n":0,"s":0,"m":0}') ON CONFLICT DO NOTHING`,
-          [rollup.minute, rollup.model_version],
-        );
-        const current = await client.query<{ fraud: string; non_fraud: string; latency: Parameters<typeof LatencyHistogram.fromJSON>[0] }>(
-          `SELECT fraud, non_fraud, latency FROM ${this.rollupTable} WHERE minute = $1 AND model_version = $2 FOR UPDATE`,
-          [rollup.minute, rollup.model_version],
-        );
-        const row = current.rows[0]!;
-        rollup.latency.merge(LatencyHistogram.fromJSON(row.latency));
-        await client.query(`UPDATE ${this.rollupTable} SET fraud = $3, non_fraud = $4, latency = $5 WHERE minute = $1 AND model_version = $2`, [
-          rollup.minute,
-          rollup.model_version,
-          rollup.fraud + Number(row.fraud),
-          rollup.non_fraud + Number(row.non_fraud),
-          JSON.stringify(rollup.latency),
-        ]);
-      }
+      const minutes = rollUp(added);
+      await mergeRollups(client, this.rollupTable, 'minute', minutes);
+      const hours = rollUpHours(minutes);
+      await mergeRollups(client, this.hourTable, 'hour', hours);
+      await mergeRollups(client, this.dayTable, 'day', rollUpDays(hours));
       await client.query('COMMIT');
       return added.length;
     } catch (error) {
@@ -132,13 +120,23 @@ export class PostgresStore implements MonitoringReader {
     }
   }
 
-  async summarySince(sinceMinute: number, modelVersion?: string): Promise<RollupSummary> {
+  async summarySince(sinceMinute: number, modelVersion?: string, options: { latency?: boolean } = {}): Promise<RollupSummary> {
     await this.ready();
-    const result = await this.pool.query<{ fraud: string; non_fraud: string; latency: Parameters<typeof LatencyHistogram.fromJSON>[0] }>(
-      `SELECT fraud, non_fraud, latency FROM ${this.rollupTable} WHERE minute >= $1 AND ($2::text IS NULL OR model_version = $2)`,
-      [sinceMinute, modelVersion ?? null],
-    );
+    // Minutes up to the first whole hour, hours up to the first whole day, then whole days (the current ones included).
+    const span = (columns: string) =>
+      `SELECT ${columns} FROM ${this.rollupTable} WHERE minute >= $1 AND minute < $2 * 60 AND ($3::text IS NULL OR model_version = $3)
+       UNION ALL SELECT ${columns} FROM ${this.hourTable} WHERE hour >= $2 AND hour < $4 * 24 AND ($3::text IS NULL OR model_version = $3)
+       UNION ALL SELECT ${columns} FROM ${this.dayTable} WHERE day >= $4 AND ($3::text IS NULL OR model_version = $3)`;
+    const firstHour = Math.ceil(sinceMinute / 60);
+    const params = [sinceMinute, firstHour, modelVersion ?? null, Math.ceil(firstHour / 24)];
     const summary = emptySummary();
+    if (options.latency === false) {
+      const counts = await this.pool.query<{ fraud: string | null; non_fraud: string | null }>(`SELECT sum(fraud) AS fraud, sum(non_fraud) AS non_fraud FROM (${span('fraud, non_fraud')}) AS spans`, params);
+      summary.fraud = Number(counts.rows[0]?.fraud ?? 0);
+      summary.non_fraud = Number(counts.rows[0]?.non_fraud ?? 0);
+      return summary;
+    }
+    const result = await this.pool.query<{ fraud: string; non_fraud: string; latency: Parameters<typeof LatencyHistogram.fromJSON>[0] }>(span('fraud, non_fraud, latency'), params);
     for (const row of result.rows) {
       summary.fraud += Number(row.fraud);
       summary.non_fraud += Number(row.non_fraud);

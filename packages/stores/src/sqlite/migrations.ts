@@ -70,4 +70,34 @@ export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX alert_history_rule ON alert_history (rule, id);
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- The same summaries per hour: a 7-day window reads 168 hour rows (and at
+      -- most 119 minute rows at its start) instead of 10,080 minute rows.
+      CREATE TABLE rollup_hour (
+        hour          INTEGER NOT NULL,
+        model_version TEXT    NOT NULL,
+        fraud         INTEGER NOT NULL,
+        non_fraud     INTEGER NOT NULL,
+        latency       TEXT    NOT NULL,
+        PRIMARY KEY (hour, model_version)
+      ) WITHOUT ROWID;
+    `,
+  },
+  {
+    version: 5,
+    sql: `
+      -- And per day (UTC): a 7-day window then reads at most 7 day rows,
+      -- 23 hour rows and 59 minute rows, however busy the days were.
+      CREATE TABLE rollup_day (
+        day           INTEGER NOT NULL,
+        model_version TEXT    NOT NULL,
+        fraud         INTEGER NOT NULL,
+        non_fraud     INTEGER NOT NULL,
+        latency       TEXT    NOT NULL,
+        PRIMARY KEY (day, model_version)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -6,15 +6,24 @@ import { fromSqliteRow, SQLITE_PREDICTION_COLUMNS, type SqlitePredictionRow } fr
 /** Monitoring queries against the SQLite file (one host). */
 export class SqliteReader implements MonitoringReader {
   private readonly rollups;
-  private readonly rollupsOfVersion;
+  private readonly counts;
   private readonly minutes;
   private readonly recent;
   private readonly sample;
 
   constructor(private readonly db: SqliteDatabase) {
     type Row = { fraud: number; non_fraud: number; latency: string };
-    this.rollups = db.prepare<[number], Row>('SELECT fraud, non_fraud, latency FROM rollup_minute WHERE minute >= ?');
-    this.rollupsOfVersion = db.prepare<[number, string], Row>('SELECT fraud, non_fraud, latency FROM rollup_minute WHERE minute >= ? AND model_version = ?');
+    // Minutes from the window's start to the first whole hour, hours to the first whole day, then whole days (the current ones included).
+    const span = (columns: string) =>
+      `SELECT ${columns} FROM rollup_minute WHERE minute >= @since AND minute < @firstHour * 60 AND (@version IS NULL OR model_version = @version)
+       UNION ALL SELECT ${columns} FROM rollup_hour WHERE hour >= @firstHour AND hour < @firstDay * 24 AND (@version IS NULL OR model_version = @version)
+       UNION ALL SELECT ${columns} FROM rollup_day WHERE day >= @firstDay AND (@version IS NULL OR model_version = @version)`;
+    type Span = { since: number; firstHour: number; firstDay: number; version: string | null };
+    this.rollups = db.prepare<[Span], Row>(span('fraud, non_fraud, latency'));
+    // Counts need no histogram: summed in SQL, no JSON read at all.
+    this.counts = db.prepare<[Span], { fraud: number | null; non_fraud: number | null }>(
+      `SELECT sum(fraud) AS fraud, sum(non_fraud) AS non_fraud FROM (${span('fraud, non_fraud')})`,
+    );
     this.minutes = db.prepare<[number, number, string | null, string | null], Row & { minute: number; model_version: string }>(
       'SELECT minute, model_version, fraud, non_fraud, latency FROM rollup_minute WHERE minute >= ? AND minute < ? AND (? IS NULL OR model_version = ?) ORDER BY minute, model_version',
     );
@@ -30,9 +39,17 @@ export class SqliteReader implements MonitoringReader {
     return new SqliteReader(openSqlite(path));
   }
 
-  async summarySince(sinceMinute: number, modelVersion?: string): Promise<RollupSummary> {
-    const rows = modelVersion === undefined ? this.rollups.all(sinceMinute) : this.rollupsOfVersion.all(sinceMinute, modelVersion);
+  async summarySince(sinceMinute: number, modelVersion?: string, options: { latency?: boolean } = {}): Promise<RollupSummary> {
+    const firstHour = Math.ceil(sinceMinute / 60);
+    const params = { since: sinceMinute, firstHour, firstDay: Math.ceil(firstHour / 24), version: modelVersion ?? null };
     const summary = emptySummary();
+    if (options.latency === false) {
+      const counts = this.counts.get(params);
+      summary.fraud = counts?.fraud ?? 0;
+      summary.non_fraud = counts?.non_fraud ?? 0;
+      return summary;
+    }
+    const rows = this.rollups.all(params);
     for (const row of rows) {
       summary.fraud += row.fraud;
       summary.non_fraud += row.non_fraud;
