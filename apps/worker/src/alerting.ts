@@ -48,14 +48,19 @@ export async function startAlerting(options: AlertingOptions): Promise<{ close()
   const logQueue = new Queue(config.queueName, { connection });
   logQueue.on('error', () => undefined);
   const window = (ms: number) => ({ label: `${Math.round(ms / 60_000)}m`, ms });
+  const driftCache = new Map<number, { at: number; result: Promise<{ rows_compared: number; drifted_features: number; share: number }> }>();
 
   const sources: AlertSources = {
     latency: (ms) => monitoring.latency(window(ms)),
     distribution: (ms) => monitoring.distribution(window(ms)),
     referenceFraudRate: reference.probabilities.filter((p) => p >= spec.threshold).length / reference.probabilities.length,
-    drift: async (ms) => {
-      const report = await drift.report(window(ms));
-      return { rows_compared: report.sample.rows_compared, drifted_features: report.dataset.drifted_features, share: report.dataset.share };
+    // feature_drift and dataset_drift read the same report: compute it once per window and round.
+    drift: (ms) => {
+      const cached = driftCache.get(ms);
+      if (cached && Date.now() - cached.at < rules.evaluation_interval_ms / 2) return cached.result;
+      const result = drift.report(window(ms)).then((report) => ({ rows_compared: report.sample.rows_compared, drifted_features: report.dataset.drifted_features, share: report.dataset.share }));
+      driftCache.set(ms, { at: Date.now(), result });
+      return result;
     },
     requests: (ms) => readRequestCounts(connection, requestCountPrefix(config.queueName), ms),
     queueWaiting: async () => {

@@ -67,6 +67,24 @@ function skipped(feature: string, kind: 'numeric' | 'categorical', reason: strin
  * tests together under the configured multiple-testing correction.
  */
 export function detectDrift(input: DetectDriftInput): DriftReport {
+  const steps = driftSteps(input);
+  for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
+}
+
+/**
+ * The same, handing the event loop back between features: a report over
+ * thousands of rows takes a few hundred milliseconds of CPU, and the worker
+ * that evaluates drift alerts must keep writing log batches meanwhile.
+ */
+export async function detectDriftYielding(input: DetectDriftInput): Promise<DriftReport> {
+  const steps = driftSteps(input);
+  for (let step = steps.next(); ; step = steps.next()) {
+    if (step.done) return step.value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+function* driftSteps(input: DetectDriftInput): Generator<void, DriftReport> {
   const { spec, config, reference, current } = input;
   const pending: Pending[] = [];
   const skippedFeatures: FeatureDrift[] = [];
@@ -89,18 +107,21 @@ export function detectDrift(input: DetectDriftInput): DriftReport {
       const ref = reference.rows.map((row) => row[feature.name]).filter((v): v is number => typeof v === 'number');
       const cur = current.map((row) => row.features[feature.name]).filter((v): v is number => typeof v === 'number');
       pending.push(numericDrift(feature.name, rule, ref, cur, config.large_sample));
+      yield;
     } else {
       const rule = { ...config.categorical, ...override } as CategoricalRule;
       const categories = categoriesOf(feature);
       const ref = counts(reference.rows.map((row) => row[feature.name]), categories);
       const cur = counts(current.map((row) => row.features[feature.name]), categories);
       pending.push(categoricalDrift(feature.name, rule, ref, cur, current.length, config.large_sample));
+      yield;
     }
   }
   const inputCount = pending.length;
   if (!tooFew) {
     const probabilityRule = { ...config.numeric, ...config.outputs.probability } as NumericRule;
     pending.push(numericDrift('probability', probabilityRule, [...reference.probabilities], current.map((row) => row.probability), config.large_sample));
+    yield;
     const fraudRule = { ...config.categorical, ...config.outputs.fraud_rate } as CategoricalRule;
     const refClasses = counts(reference.probabilities.map((p) => (p >= spec.threshold ? 'fraud' : 'non_fraud')), ['non_fraud', 'fraud']);
     const curClasses = counts(current.map((row) => (row.prediction === 1 ? 'fraud' : 'non_fraud')), ['non_fraud', 'fraud']);

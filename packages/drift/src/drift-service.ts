@@ -1,7 +1,7 @@
 import type { ModelSpec } from '@vigil/model';
 import type { MonitoringReader, SampledPrediction } from '@vigil/stores';
 import type { DriftConfig } from './drift-config';
-import { detectDrift } from './drift-detector';
+import { detectDrift, detectDriftYielding } from './drift-detector';
 import type { DriftReport } from './drift-report';
 import type { Reference } from './reference';
 
@@ -56,7 +56,7 @@ export class DriftService {
   /** The report and the rows it compared (the HTML report draws their histograms). */
   async analyse(window: DriftWindow, modelVersion?: string): Promise<{ report: DriftReport; current: SampledPrediction[] }> {
     const { rowsInWindow, stride, rows } = await this.sample(window, modelVersion, this.options.config.max_sample);
-    const report = detectDrift({ ...this.common(), current: rows, window: window.label, modelVersion: modelVersion ?? null, rowsInWindow, stride });
+    const report = await detectDriftYielding({ ...this.common(), current: rows, window: window.label, modelVersion: modelVersion ?? null, rowsInWindow, stride });
     return { report, current: rows };
   }
 

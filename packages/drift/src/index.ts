@@ -1,6 +1,6 @@
 export { checkDriftConfig, DriftError, isNumericKind, loadDriftConfig } from './drift-config';
 export type { CategoricalRule, CategoricalTest, Correction, DriftConfig, DriftErrorCode, FeatureKind, FeatureOverride, NumericRule, NumericTest } from './drift-config';
-export { detectDrift } from './drift-detector';
+export { detectDrift, detectDriftYielding } from './drift-detector';
 export type { DetectDriftInput } from './drift-detector';
 export type { DriftReport, FeatureDrift } from './drift-report';
 export { DriftService } from './drift-service';
