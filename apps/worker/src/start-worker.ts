@@ -32,6 +32,8 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   if (config.auditDatabaseUrl !== undefined) {
     // Lazy: the worker starts and fills SQLite even while Postgres is down; the shipper retries.
     postgres = PostgresStore.lazy({ connectionString: config.auditDatabaseUrl, schema: config.auditSchema });
+    // Migrate now when Postgres is up (so the audit schema exists from start-up on); if it is not, carry on.
+    await postgres.ready().catch((error: Error) => logger.warn('audit store not reachable at start-up; will retry', { error: error.message }));
     shipper = new AuditShipper(sqlite, postgres, {
       batchSize: config.auditBatchSize,
       maxRetryDelayMs: config.auditRetryMaxDelayMs,

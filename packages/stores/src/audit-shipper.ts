@@ -78,8 +78,19 @@ export class AuditShipper {
     return rows.length;
   }
 
+  private lastBacklogReport = 0;
+
+  /**
+   * At most once a second, and never more often than it costs: counting a
+   * million-row backlog takes longer than shipping a page of it.
+   */
   private reportBacklog(): void {
+    const now = Date.now();
+    if (now - this.lastBacklogReport < 1000) return;
+    const started = performance.now();
     const { count, oldestTimestamp } = this.sqlite.auditBacklog();
+    // Spend at most ~5% of the time counting: a 200 ms count waits 4 s for the next one.
+    this.lastBacklogReport = now + Math.max(0, (performance.now() - started) * 20 - 1000);
     const age = oldestTimestamp === undefined ? 0 : Math.max(0, (Date.now() - Date.parse(oldestTimestamp)) / 1000);
     this.options.events?.backlog?.(count, age);
   }

@@ -27,8 +27,11 @@ export class SqliteWriter {
       `SELECT ${SQLITE_PREDICTION_COLUMNS} FROM predictions WHERE audited = 0 ORDER BY id LIMIT ?`,
     );
     this.markAuditedStatement = db.prepare('UPDATE predictions SET audited = 1 WHERE id IN (SELECT value FROM json_each(?))');
+    // The oldest unaudited row is the one with the smallest id (ids follow arrival): one step down the
+    // partial index, where min(timestamp) would read every unaudited row.
     this.backlogStatement = db.prepare<[], { count: number; oldest: string | null }>(
-      'SELECT count(*) AS count, min(timestamp) AS oldest FROM predictions WHERE audited = 0',
+      `SELECT (SELECT count(*) FROM predictions WHERE audited = 0) AS count,
+              (SELECT timestamp FROM predictions WHERE audited = 0 ORDER BY id LIMIT 1) AS oldest`,
     );
     this.rollups = new SqliteRollups(db);
     this.pruneAudited = db.prepare('DELETE FROM predictions WHERE id IN (SELECT id FROM predictions WHERE timestamp < ? AND audited = 1 LIMIT ?)');
