@@ -10,10 +10,7 @@ import { metricSum, scrape, startApi, startWorker } from '../harness/vigil';
 
 const CONNECTIONS = 50;
 
-type ConfigName = 'off' | 'vigil' | 'seed' | 'naive' | 'wait50';
-
-/** A candidate default measured beside the product: a longer batching window, so fewer, larger jobs. */
-const PROPOSED_WAIT_MS = '50';
+type ConfigName = 'off' | 'vigil' | 'seed' | 'naive';
 
 interface Server {
   readonly name: ConfigName;
@@ -37,14 +34,13 @@ interface Tally {
 
 const METHOD = [
   'autocannon (programmatic, 50 connections, in the benchmark process) POSTs one instance of `artifacts/reference.json` to `/predict`.',
-  'Five servers run side by side, with the Vigil worker process running throughout:',
+  'Four servers run side by side, with the Vigil worker process running throughout:',
   '(a) the real API (`node --import tsx apps/api/src/main.ts`) with `PREDICTION_LOGGING=off`; (b) Vigil: the real API with logging on,',
   'the worker writing SQLite; (c) the seed\'s design (`bench/baselines/seed-sqlite-app.ts`): one SQLite INSERT per prediction in the API',
   'process, off the response path with `setImmediate` (same table and pragmas as Vigil); (d) naive BullMQ (`bench/baselines/naive-bullmq-app.ts`):',
-  'one awaited `queue.add` per prediction before answering, consumed by a one-job-per-record worker; (e) a candidate default, not the product:',
-  'the real API and its own worker with `LOG_BATCH_MAX_WAIT_MS=50` instead of 10. The baselines are Express with',
+  'one awaited `queue.add` per prediction before answering, consumed by a one-job-per-record worker. The baselines are Express with',
   '`express.json` and the same model and validation, but none of Vigil\'s other middleware (security headers, request metrics), which favours them.',
-  'Each server is warmed up, then loaded in short segments that alternate between the configurations (a b c d e, then e d c b a, …), so that',
+  'Each server is warmed up, then loaded in short segments that alternate between the configurations (a b c d, then d c b a, …), so that',
   'load from other users of the machine falls on all of them alike: 5 rounds of 2 s (quick) or 10 rounds of 3 s (full), i.e. 10 s or 30 s',
   'per configuration in all.',
   'Throughput counts 2xx answers; p50/p99 are over every 2xx latency of all its segments.',
@@ -63,7 +59,6 @@ async function run(ctx: BenchContext) {
   const res = new BenchResources('request-path');
   const vigilQueue = res.queue('vigil');
   const naiveQueue = res.queue('naive');
-  const proposedQueue = res.queue('wait50');
   const vigilDb = res.path('vigil.db');
   const all: NodeProcess[] = [];
   const redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
@@ -90,14 +85,6 @@ async function run(ctx: BenchContext) {
     const naivePort = await freePort();
     const naive = NodeProcess.start('naive-bullmq-app', 'bench/baselines/naive-bullmq-app.ts', { PORT: String(naivePort), QUEUE_NAME: naiveQueue }, res.path('naive-app.log'));
     all.push(naive);
-    const proposedWorker = await startWorker('worker-wait50', { QUEUE_NAME: proposedQueue, SQLITE_PATH: res.path('wait50.db') }, res.path('worker-wait50.log'));
-    all.push(proposedWorker.process);
-    const proposed = await startApi(
-      'api-wait50',
-      { QUEUE_NAME: proposedQueue, SQLITE_PATH: res.path('wait50.db'), PREDICTION_LOGGING: 'on', LOG_BATCH_MAX_WAIT_MS: PROPOSED_WAIT_MS },
-      res.path('api-wait50.log'),
-    );
-    all.push(proposed.process);
     await seed.waitForHttp(seedPort, '/healthz');
     await naive.waitForHttp(naivePort, '/healthz');
 
@@ -106,7 +93,6 @@ async function run(ctx: BenchContext) {
       { name: 'vigil', label: '(b) Vigil', port: vigil.port, processes: { api: vigil.process, worker: worker.process } },
       { name: 'seed', label: '(c) seed: SQLite per prediction in the API', port: seedPort, processes: { api: seed } },
       { name: 'naive', label: '(d) naive BullMQ: awaited queue.add per prediction', port: naivePort, processes: { api: naive, worker: naiveWorker } },
-      { name: 'wait50', label: `(e) proposed, not the product: Vigil with LOG_BATCH_MAX_WAIT_MS=${PROPOSED_WAIT_MS}`, port: proposed.port, processes: { api: proposed.process, worker: proposedWorker.process } },
     );
     for (const server of servers) {
       ctx.log(`request-path: ${server.label}: warm-up ${warmSeconds} s`);
@@ -210,7 +196,7 @@ async function run(ctx: BenchContext) {
       segments: t.segments,
     };
   };
-  const s = { off: summary('off'), vigil: summary('vigil'), seed: summary('seed'), naive: summary('naive'), wait50: summary('wait50') };
+  const s = { off: summary('off'), vigil: summary('vigil'), seed: summary('seed'), naive: summary('naive') };
   for (const server of servers) {
     const x = s[server.name];
     result.figure({ figure: `${server.label}: throughput; p50 / p99`, unit: '', vigil: `${Math.round(x.requestsPerSecond)} req/s; ${x.p50Ms} / ${x.p99Ms} ms` });
@@ -233,15 +219,6 @@ async function run(ctx: BenchContext) {
       'The Redis figure is the whole Redis server\'s CPU, which other users\' tests share (the seed baseline does not use Redis at all), so read it as an upper bound. ' +
       'The load generator runs on the same 2 cores and takes roughly one of them.',
   );
-  result.figure({
-    figure: `(e) proposed: throughput / p99, Vigil with LOG_BATCH_MAX_WAIT_MS=${PROPOSED_WAIT_MS} vs logging off`,
-    unit: '',
-    vigil: `${Math.round(s.wait50.requestsPerSecond)} req/s / ${s.wait50.p99Ms} ms`,
-    baselineName: 'off',
-    baseline: `${Math.round(s.off.requestsPerSecond)} req/s / ${s.off.p99Ms} ms`,
-    ratio: ratio(s.wait50.requestsPerSecond, s.off.requestsPerSecond),
-  });
-  result.figure({ figure: '(e) proposed: p99 ratio vs logging off', unit: '', vigil: round(ratio(s.wait50.p99Ms, s.off.p99Ms) ?? Number.NaN, 2) });
   const paired = s.vigil.segments.map((v, i) => v.requestsPerSecond / (s.off.segments[i]?.requestsPerSecond ?? Number.NaN)).sort((a, b) => a - b);
   result.figure({
     figure: 'throughput, Vigil / logging off, per round (min / median / max)',
@@ -257,7 +234,6 @@ async function run(ctx: BenchContext) {
       `Target missed (${!(throughputRatio >= 0.95) ? `throughput ratio ${throughputRatio.toFixed(2)}` : ''}${!(p99Ratio <= 1.1) ? ` p99 ratio ${p99Ratio.toFixed(2)}` : ''}). ` +
         `Measured cost of logging per prediction, Vigil minus logging off: API ${extra('api')} µs, worker ${extra('worker')} µs, Redis (shared server) ${extra('redis')} µs of CPU, ` +
         `against ${s.off.cpuMicrosecondsPerRequest.api} µs of API CPU per request with logging off. ` +
-        `With LOG_BATCH_MAX_WAIT_MS=${PROPOSED_WAIT_MS} (fewer, larger jobs) the worker spent ${s.wait50.cpuMicrosecondsPerRequest.worker} µs per prediction and the throughput ratio was ${round(ratio(s.wait50.requestsPerSecond, s.off.requestsPerSecond) ?? Number.NaN, 2)}. ` +
         'The API saturates one core either way; the worker and Redis run on the second core, which the load generator also needs, so on this 2-core machine ' +
         'their CPU comes straight out of the requests served.',
     );
