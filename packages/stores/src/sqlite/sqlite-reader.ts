@@ -1,7 +1,8 @@
-import { emptySummary, LatencyHistogram, type MinuteRollup, type RollupSummary } from '@vigil/rollups';
+import { emptySummary, type MinuteRollup, type RollupSummary } from '@vigil/rollups';
 import type { MonitoringReader, SampledPrediction, StoredPrediction } from '../types';
 import { openSqlite, type SqliteDatabase } from './open-sqlite';
 import { fromSqliteRow, SQLITE_PREDICTION_COLUMNS, type SqlitePredictionRow } from './row-mapping';
+import { decodeLatency, mergeStoredLatency } from './sqlite-rollups';
 
 /** Monitoring queries against the SQLite file (one host). */
 export class SqliteReader implements MonitoringReader {
@@ -53,7 +54,7 @@ export class SqliteReader implements MonitoringReader {
     for (const row of rows) {
       summary.fraud += row.fraud;
       summary.non_fraud += row.non_fraud;
-      summary.latency.merge(LatencyHistogram.fromJSON(JSON.parse(row.latency)));
+      mergeStoredLatency(summary.latency, row.latency);
     }
     return summary;
   }
@@ -65,7 +66,7 @@ export class SqliteReader implements MonitoringReader {
       model_version: row.model_version,
       fraud: row.fraud,
       non_fraud: row.non_fraud,
-      latency: LatencyHistogram.fromJSON(JSON.parse(row.latency)),
+      latency: decodeLatency(row.latency),
     }));
   }
 

@@ -1,5 +1,21 @@
-import { LatencyHistogram, rollUp, rollUpDays, rollUpHours, type MinuteRollup, type RollupInput } from '@vigil/rollups';
+import { LatencyHistogram, rollUp, rollUpDays, rollUpHours, type MinuteRollup, type RollupInput, type StoredHistogramJSON } from '@vigil/rollups';
 import type { SqliteDatabase } from './open-sqlite';
+
+/** The latency column's text: the compact form, several times cheaper to read back than the sparse one. */
+export function encodeLatency(histogram: LatencyHistogram): string {
+  return JSON.stringify(histogram.toCompactJSON());
+}
+
+/** Adds a latency column's text, in either stored form (rows written before the compact form are sparse), to `into`. */
+export function mergeStoredLatency(into: LatencyHistogram, text: string): void {
+  into.mergeJSON(JSON.parse(text) as StoredHistogramJSON);
+}
+
+export function decodeLatency(text: string): LatencyHistogram {
+  const histogram = new LatencyHistogram();
+  mergeStoredLatency(histogram, text);
+  return histogram;
+}
 
 /** One rollup table: rollup_minute keyed by minute, rollup_hour by hour. */
 class RollupTable {
@@ -23,11 +39,11 @@ class RollupTable {
     const latency = new LatencyHistogram();
     latency.merge(rollup.latency);
     if (existing !== undefined) {
-      latency.merge(LatencyHistogram.fromJSON(JSON.parse(existing.latency)));
+      mergeStoredLatency(latency, existing.latency);
       fraud += existing.fraud;
       non_fraud += existing.non_fraud;
     }
-    this.upsert.run(rollup.minute, rollup.model_version, fraud, non_fraud, JSON.stringify(latency));
+    this.upsert.run(rollup.minute, rollup.model_version, fraud, non_fraud, encodeLatency(latency));
   }
 }
 
@@ -96,7 +112,7 @@ export class SqliteRollups {
     };
     // all(), not iterate(): the connection cannot write while a read is still open on it.
     for (const row of finer.all()) {
-      pending.push({ minute: row.key, model_version: row.model_version, fraud: row.fraud, non_fraud: row.non_fraud, latency: LatencyHistogram.fromJSON(JSON.parse(row.latency)) });
+      pending.push({ minute: row.key, model_version: row.model_version, fraud: row.fraud, non_fraud: row.non_fraud, latency: decodeLatency(row.latency) });
       if (pending.length >= 5000) flush();
     }
     flush();
