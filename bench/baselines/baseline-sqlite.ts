@@ -22,10 +22,9 @@ export function openBaselineSqlite(path: string): { db: Database.Database; inser
       probability   REAL    NOT NULL,
       latency_ms    REAL    NOT NULL,
       created_at    TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-      audited       INTEGER NOT NULL DEFAULT 0
+      audited       INTEGER NOT NULL DEFAULT 0 -- unused since migration 6, as in Vigil's table
     );
     CREATE INDEX IF NOT EXISTS predictions_timestamp ON predictions (timestamp);
-    CREATE INDEX IF NOT EXISTS predictions_unaudited ON predictions (id) WHERE audited = 0;
   `);
   const statement = db.prepare(
     `INSERT INTO predictions (prediction_id, timestamp, model_version, features, prediction, probability, latency_ms)

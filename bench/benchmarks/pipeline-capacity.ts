@@ -24,7 +24,7 @@ const METHOD = [
   'the API does it (`createPredictionLogger` from `@vigil/prediction-log`, batches of 500, one `log-batch` job each). Then one worker',
   'process (`apps/worker/src/main.ts`, `AUDIT_DATABASE_URL` unset) is started and its rows/s into SQLite timed until the backlog is drained',
   '(polling `max(id)` over a read-only connection every 50 ms; timing starts at the first row, so start-up is excluded). Then a worker with',
-  '`AUDIT_DATABASE_URL` set is started on that SQLite file (every row `audited = 0`) and the audit shipper\'s rows/s into Postgres timed until',
+  '`AUDIT_DATABASE_URL` set is started on that SQLite file (nothing shipped yet) and the audit shipper\'s rows/s into Postgres timed until',
   'no row is unaudited. Baselines on the same rows, in the same run: a raw better-sqlite3 insert (the same prepared INSERT, transactions of',
   '500, into a fresh file with the same schema and pragmas; only the transactions are timed) run once before and once after the Vigil worker;',
   'Postgres `COPY FROM STDIN` (pg-copy-streams, one statement) reading the rows from the same SQLite file into a fresh table with the same',
@@ -334,12 +334,9 @@ async function run(ctx: BenchContext) {
     ctx.log(`pipeline-capacity: COPY (1) ${Math.round(copy1.rowsPerSecond)} rows/s`);
     ctx.log('pipeline-capacity: Vigil audit shipper → Postgres');
     const probe = new SqliteProbe(vigilDb);
-    const minUnaudited = probe.database.prepare<[], number | null>('SELECT min(id) FROM predictions WHERE audited = 0').pluck();
-    // Shipped in id order, so every id below min(unaudited id) is in Postgres: O(log n) per poll.
-    const audited = () => {
-      const min = minUnaudited.get() ?? null;
-      return min === null ? records : min - 1;
-    };
+    // The outbox's progress: every row up to this id is in Postgres (ids run 1..records here).
+    const shippedThrough = probe.database.prepare<[], number>('SELECT shipped_through FROM audit_progress').pluck();
+    const audited = () => shippedThrough.get() ?? 0;
     const auditWorker = await startWorker('worker-audit', { QUEUE_NAME: vigilQueue, SQLITE_PATH: vigilDb, AUDIT_DATABASE_URL: POSTGRES_URL, AUDIT_SCHEMA: schema }, res.path('worker-audit.log'));
     running.push(auditWorker.process);
     const auditSampler = new RssSampler(auditWorker.process);
@@ -361,7 +358,7 @@ async function run(ctx: BenchContext) {
     ctx.log(`pipeline-capacity: multi-row INSERT ${Math.round(multiRow.rowsPerSecond)} rows/s`);
 
     // Diagnostic: the product's AuditShipper.drain() in this process, with the product's PostgresStore, on vigil-c1.db
-    // (the same rows, all audited = 0) into a schema of its own. drain() ships round after round like the worker's loop,
+    // (the same rows, none shipped) into a schema of its own. drain() ships round after round like the worker's loop,
     // but without the backlog report the loop makes after every round.
     const drainSchema = res.useSchema('drain');
     const drainStore = await PostgresStore.open({ connectionString: POSTGRES_URL, schema: drainSchema });

@@ -1,5 +1,11 @@
 import type { SqliteWriter } from './sqlite/sqlite-writer';
 import type { PostgresStore } from './postgres/postgres-store';
+import { ShippedPrefix } from './shipped-prefix';
+
+type OutboxRow = ReturnType<SqliteWriter['unauditedForAudit']>[number];
+
+/** Pages shipped per call before the loop reports the backlog again. */
+const PAGES_PER_CALL = 20;
 
 /** What the shipper reports, for metrics and logs. */
 export interface AuditShipperEvents {
@@ -14,13 +20,15 @@ export interface AuditShipperOptions {
   readonly batchSize?: number;
   /** Longest wait between attempts while Postgres is failing. @defaultValue 30000 */
   readonly maxRetryDelayMs?: number;
+  /** Pages in flight at once, each its own transaction and connection. @defaultValue 2 */
+  readonly parallelPages?: number;
   /** How often to look for rows when nobody calls wake(). @defaultValue 1000 */
   readonly idlePollMs?: number;
   readonly events?: AuditShipperEvents;
 }
 
 /**
- * Drains the SQLite outbox (rows with audited = 0) into the Postgres audit.
+ * Drains the SQLite outbox (rows above audit_progress.shipped_through) into the Postgres audit.
  * SQLite is written first and never waits for Postgres, so a slow or absent
  * audit cannot hold the queue back; this loop catches up when Postgres
  * returns, and ON CONFLICT keeps a re-shipped row from becoming a duplicate.
@@ -33,6 +41,7 @@ export class AuditShipper {
   private readonly batchSize: number;
   private readonly maxRetryDelayMs: number;
   private readonly idlePollMs: number;
+  private readonly parallelPages: number;
 
   constructor(
     private readonly sqlite: SqliteWriter,
@@ -42,6 +51,8 @@ export class AuditShipper {
     this.batchSize = options.batchSize ?? 5000;
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 30_000;
     this.idlePollMs = options.idlePollMs ?? 1000;
+    this.parallelPages = options.parallelPages ?? 2;
+    if (!(this.parallelPages >= 1)) throw new RangeError('AuditShipper: parallelPages must be >= 1');
     if (!(this.batchSize >= 1)) throw new RangeError('AuditShipper: batchSize must be >= 1');
   }
 
@@ -65,17 +76,59 @@ export class AuditShipper {
 
   /** Ships until the outbox is empty (used at shutdown and in tests). */
   async drain(): Promise<void> {
-    while ((await this.shipOnce()) > 0);
+    while ((await this.shipAvailable()).rows > 0);
   }
 
-  private async shipOnce(): Promise<number> {
-    const rows = this.sqlite.unauditedForAudit(this.batchSize);
-    if (rows.length === 0) return 0;
+  /**
+   * Ships full pages while there are any, keeping up to `parallelPages`
+   * transactions in flight on separate connections: while Postgres parses
+   * one page's COPY, this process reads the next one from SQLite and a
+   * second Postgres backend takes it (one COPY keeps one core busy, and
+   * half the round trips would leave it idle). Pages hold disjoint ids, so
+   * they never wait on each other's unique-index entries; the rollup rows
+   * they share are locked in one order, so they queue rather than deadlock.
+   * The outbox's progress moves past a page once it and every page before
+   * it have committed (see {@link ShippedPrefix}). Stops after a bounded number of pages, so the caller can
+   * report the backlog, when `keepGoing` turns false (stop), or at the
+   * first failure; always once every page in flight has settled.
+   */
+  private async shipAvailable(keepGoing: () => boolean = () => true): Promise<{ rows: number; more: boolean }> {
+    const inFlight = new Set<Promise<void>>();
+    const prefix = new ShippedPrefix();
+    let failure: { error: unknown } | undefined;
+    let shipped = 0;
+    let afterId = 0; // pages in flight are not marked yet: read above them
+    let more = false;
+    for (let pages = 0; failure === undefined && pages < PAGES_PER_CALL && keepGoing(); pages++) {
+      const page = this.sqlite.unauditedForAudit(this.batchSize, afterId);
+      if (page.length === 0) break;
+      afterId = page[page.length - 1]!.id;
+      const issued = prefix.issue(afterId);
+      const settled: Promise<void> = this.shipPage(page)
+        .then(
+          (rows) => {
+            shipped += rows;
+            const through = prefix.commit(issued);
+            if (through !== undefined) this.sqlite.markShippedThrough(through);
+          },
+          (error: unknown) => void (failure ??= { error }),
+        )
+        .finally(() => inFlight.delete(settled));
+      inFlight.add(settled);
+      more = page.length === this.batchSize;
+      if (!more) break;
+      if (inFlight.size >= this.parallelPages) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    if (failure !== undefined) throw failure.error;
+    return { rows: shipped, more };
+  }
+
+  private async shipPage(page: readonly OutboxRow[]): Promise<number> {
     const started = performance.now();
-    const inserted = await this.postgres.insertAuditRows(rows);
-    this.sqlite.markAudited(rows.map((row) => row.id));
-    this.options.events?.shipped?.(rows.length, inserted, (performance.now() - started) / 1000);
-    return rows.length;
+    const inserted = await this.postgres.insertAuditRows(page);
+    this.options.events?.shipped?.(page.length, inserted, (performance.now() - started) / 1000);
+    return page.length;
   }
 
   private lastBacklogReport = 0;
@@ -109,9 +162,9 @@ export class AuditShipper {
   private async run(): Promise<void> {
     let attempt = 0;
     while (this.running) {
-      let shipped = 0;
+      let more = false;
       try {
-        shipped = await this.shipOnce();
+        ({ more } = await this.shipAvailable(() => this.running));
         attempt = 0;
       } catch (error) {
         attempt += 1;
@@ -125,7 +178,7 @@ export class AuditShipper {
         continue;
       }
       this.reportBacklog();
-      if (shipped < this.batchSize) await this.sleep(this.idlePollMs);
+      if (!more) await this.sleep(this.idlePollMs);
     }
   }
 }

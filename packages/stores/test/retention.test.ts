@@ -21,16 +21,18 @@ function records(count: number, ageMs: number, start: number): PredictionRecord[
 }
 
 describe('retention (SqliteWriter.pruneBefore)', function () {
-  it('deletes old audited rows in batches, never an unaudited one, and keeps the rollups', async function () {
+  it('deletes old audited rows in batches, never an unaudited one nor the newest row, and keeps the rollups', async function () {
     const path = join(mkdtempSync(join(tmpdir(), 'retention-')), 'm.db');
     const writer = SqliteWriter.open(path);
     const old = records(5000, 10 * DAY, 0);
     const recent = records(100, DAY, 100_000);
     writer.insertBatch(old);
     writer.insertBatch(recent);
-    // The audit has received all but the first 300 old rows.
-    const audited = writer.unaudited(100_000).filter((row) => !old.slice(0, 300).some((r) => r.prediction_id === row.prediction_id));
-    writer.markAudited(audited.map((row) => row.id));
+    // The audit has received all but the last 300 old rows (and the recent ones).
+    const stored = writer.unaudited(100_000);
+    expect(stored.map((row) => row.prediction_id)).to.deep.equal([...old, ...recent].map((r) => r.prediction_id));
+    writer.markShippedThrough(stored[4699]!.id);
+    expect(writer.unaudited(100_000)).to.have.length(400);
 
     const cutoff = new Date(Date.now() - 7 * DAY).toISOString();
     const deletedPerBatch: number[] = [];
@@ -43,16 +45,27 @@ describe('retention (SqliteWriter.pruneBefore)', function () {
     const db = new Database(path, { readonly: true });
     const left = db.prepare('SELECT prediction_id FROM predictions ORDER BY prediction_id').pluck().all() as string[];
     db.close();
-    expect(left).to.deep.equal([...old.slice(0, 300), ...recent].map((r) => r.prediction_id).sort());
+    expect(left).to.deep.equal([...old.slice(4700), ...recent].map((r) => r.prediction_id).sort());
 
     // Without an audit there is nothing to wait for: the unaudited old rows go too.
     expect(writer.pruneBefore(cutoff, false, 10_000)).to.equal(300);
+
+    // Every row old and audited: all go but the newest, whose id keeps new ids above the audit's progress.
+    const later = records(10, 10 * DAY, 200_000);
+    writer.insertBatch(later);
+    const newest = writer.unaudited(100_000).at(-1)!;
+    writer.markShippedThrough(newest.id);
+    expect(writer.pruneBefore(cutoff, true, 10_000)).to.equal(9);
+    writer.insertBatch(records(1, 0, 300_000));
+    const unshipped = writer.unaudited(10);
+    expect(unshipped.map((row) => row.prediction_id)).to.deep.equal(records(1, 0, 300_000).map((r) => r.prediction_id));
+    expect(unshipped[0]!.id).to.be.greaterThan(newest.id);
     writer.close();
 
     // The long-range history stays in the rollups.
     const reader = SqliteReader.open(path);
     const summary = await reader.summarySince(Math.floor((Date.now() - 30 * DAY) / 60_000));
-    expect(summary.non_fraud).to.equal(5100);
+    expect(summary.non_fraud).to.equal(5111);
     await reader.close();
   });
 });

@@ -100,4 +100,26 @@ export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 6,
+    sql: `
+      -- The audit's progress as one number instead of a flag on every row.
+      -- Pages ship in id order and SQLite gives each new row a larger id
+      -- (retention never deletes the newest row), so every row at or below
+      -- shipped_through is in Postgres. Marking a page shipped then costs one
+      -- write, where setting audited = 1 rewrote each row and its index entry.
+      CREATE TABLE audit_progress (
+        id              INTEGER PRIMARY KEY CHECK (id = 1),
+        shipped_through INTEGER NOT NULL
+      );
+      -- Rows above the first unaudited one may ship again: the audit ignores duplicates.
+      INSERT INTO audit_progress (id, shipped_through) VALUES (1, coalesce(
+        (SELECT min(id) - 1 FROM predictions WHERE audited = 0),
+        (SELECT max(id) FROM predictions),
+        0));
+      DROP INDEX predictions_unaudited;
+      -- predictions.audited stays, unused from here on: dropping a column rewrites
+      -- the whole table, which on a large file would hold start-up for minutes.
+    `,
+  },
 ];

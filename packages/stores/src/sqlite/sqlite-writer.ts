@@ -9,7 +9,9 @@ import { fromSqliteRow, SQLITE_PREDICTION_COLUMNS, type SqlitePredictionRow } fr
 export class SqliteWriter {
   private readonly insert;
   private readonly selectUnaudited;
-  private readonly markAuditedStatement;
+  private readonly selectForAudit;
+  private readonly advanceAuditStatement;
+  private readonly shippedThroughStatement;
   private readonly backlogStatement;
   private readonly insertMany;
   private readonly pruneAudited;
@@ -23,19 +25,30 @@ export class SqliteWriter {
       `INSERT INTO predictions (prediction_id, timestamp, model_version, features, prediction, probability, latency_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (prediction_id) DO NOTHING`,
     );
-    this.selectUnaudited = db.prepare<[number], SqlitePredictionRow>(
-      `SELECT ${SQLITE_PREDICTION_COLUMNS} FROM predictions WHERE audited = 0 ORDER BY id LIMIT ?`,
+    // The outbox is every row above audit_progress.shipped_through (see migration 6).
+    const outbox = `FROM predictions WHERE id > max(?, (SELECT shipped_through FROM audit_progress)) ORDER BY id LIMIT ?`;
+    this.selectUnaudited = db.prepare<[number, number], SqlitePredictionRow>(`SELECT ${SQLITE_PREDICTION_COLUMNS} ${outbox}`);
+    // Shaped for the audit by SQLite itself: features stay JSON text, and no second object per row.
+    this.selectForAudit = db.prepare<[number, number], AuditRow & { id: number }>(
+      `SELECT id, prediction_id, timestamp, model_version, features AS features_json, prediction, probability, latency_ms ${outbox}`,
     );
-    this.markAuditedStatement = db.prepare('UPDATE predictions SET audited = 1 WHERE id IN (SELECT value FROM json_each(?))');
-    // The oldest unaudited row is the one with the smallest id (ids follow arrival): one step down the
-    // partial index, where min(timestamp) would read every unaudited row.
+    // max(): two workers sharing a file may report the same pages; progress never goes back.
+    this.advanceAuditStatement = db.prepare('UPDATE audit_progress SET shipped_through = max(shipped_through, ?)');
+    this.shippedThroughStatement = db.prepare<[], number>('SELECT shipped_through FROM audit_progress').pluck();
     this.backlogStatement = db.prepare<[], { count: number; oldest: string | null }>(
-      `SELECT (SELECT count(*) FROM predictions WHERE audited = 0) AS count,
-              (SELECT timestamp FROM predictions WHERE audited = 0 ORDER BY id LIMIT 1) AS oldest`,
+      `SELECT (SELECT count(*) FROM predictions WHERE id > (SELECT shipped_through FROM audit_progress)) AS count,
+              (SELECT timestamp FROM predictions WHERE id > (SELECT shipped_through FROM audit_progress) ORDER BY id LIMIT 1) AS oldest`,
     );
     this.rollups = new SqliteRollups(db);
-    this.pruneAudited = db.prepare('DELETE FROM predictions WHERE id IN (SELECT id FROM predictions WHERE timestamp < ? AND audited = 1 LIMIT ?)');
-    this.pruneAny = db.prepare('DELETE FROM predictions WHERE id IN (SELECT id FROM predictions WHERE timestamp < ? LIMIT ?)');
+    // Neither ever deletes the newest row: SQLite gives a new row max(id) + 1, and ids
+    // must only grow, or a new row could land at or below the audit's progress and never ship.
+    this.pruneAudited = db.prepare(
+      `DELETE FROM predictions WHERE id IN (SELECT id FROM predictions WHERE timestamp < ?
+         AND id <= (SELECT shipped_through FROM audit_progress) AND id < (SELECT max(id) FROM predictions) LIMIT ?)`,
+    );
+    this.pruneAny = db.prepare(
+      'DELETE FROM predictions WHERE id IN (SELECT id FROM predictions WHERE timestamp < ? AND id < (SELECT max(id) FROM predictions) LIMIT ?)',
+    );
     this.insertMany = db.transaction((records: readonly PredictionRecord[]) => {
       const added: PredictionRecord[] = [];
       for (const r of records) {
@@ -62,29 +75,32 @@ export class SqliteWriter {
   }
 
   unaudited(limit: number): StoredPrediction[] {
-    return this.selectUnaudited.all(limit).map(fromSqliteRow);
+    return this.selectUnaudited.all(0, limit).map(fromSqliteRow);
   }
 
   /**
    * The oldest rows not yet in the audit, shaped for it: features stay the
    * JSON text SQLite holds (parsing and re-serialising them was most of the
-   * shipper's own cost).
+   * shipper's own cost). `afterId` skips rows up to that id: the pages
+   * before it may be in flight to Postgres, not yet marked shipped.
    */
-  unauditedForAudit(limit: number): (AuditRow & { id: number })[] {
-    return this.selectUnaudited.all(limit).map((row) => ({
-      id: row.id,
-      prediction_id: row.prediction_id,
-      timestamp: row.timestamp,
-      model_version: row.model_version,
-      features_json: row.features,
-      prediction: row.prediction === 1 ? 1 : 0,
-      probability: row.probability,
-      latency_ms: row.latency_ms,
-    }));
+  unauditedForAudit(limit: number, afterId = 0): (AuditRow & { id: number })[] {
+    // prediction is 0 or 1: the table's CHECK constraint guarantees it.
+    return this.selectForAudit.all(afterId, limit);
   }
 
-  markAudited(ids: readonly number[]): void {
-    this.markAuditedStatement.run(JSON.stringify(ids));
+  /**
+   * Records that every row with an id up to `id` is in the Postgres audit.
+   * Pages are read in id order and new rows get larger ids, so one number
+   * says it all: marking a page costs one write, not one per row.
+   */
+  markShippedThrough(id: number): void {
+    this.advanceAuditStatement.run(id);
+  }
+
+  /** The largest id up to which every row is in the audit. */
+  shippedThrough(): number {
+    return this.shippedThroughStatement.get() ?? 0;
   }
 
   /** Rows not yet in the audit, and the oldest one's timestamp. */
