@@ -3,6 +3,7 @@ import type { DeadLetterQueue } from '@vigil/dead-letters';
 import type { Logger, WorkerMetrics } from '@vigil/metrics';
 import { parseLogBatch, type LogBatchPayload, type PredictionRecord } from '@vigil/prediction-log';
 import type { AuditShipper, SqliteWriter } from '@vigil/stores';
+import { WriteCoalescer } from './write-coalescer';
 
 export interface LogBatchProcessorOptions {
   readonly sqlite: SqliteWriter;
@@ -29,6 +30,7 @@ function isDataError(error: unknown): boolean {
  */
 export function logBatchProcessor(options: LogBatchProcessorOptions) {
   const { sqlite, shipper, deadLetters, metrics, logger } = options;
+  const coalescer = new WriteCoalescer((batches) => sqlite.insertBatches(batches));
 
   async function deadLetter(kind: 'rejected-records' | 'store-rejected-records', job: Job, reason: string, problems: { index: number; problem: string }[], records: unknown[]) {
     const id = await deadLetters.add({ kind, source_job_id: job.id, reason, problems, records });
@@ -67,7 +69,7 @@ export function logBatchProcessor(options: LogBatchProcessorOptions) {
     const started = performance.now();
     let written: number;
     try {
-      written = sqlite.insertBatch(records);
+      written = await coalescer.write(records);
     } catch (error) {
       if (!isDataError(error)) throw error;
       written = await insertEachAlone(job, records);

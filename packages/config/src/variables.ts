@@ -70,7 +70,7 @@ export const VARIABLES = {
   spoolMaxBytes: variable('SPOOL_MAX_BYTES', integerIn(1024 * 1024, Number.MAX_SAFE_INTEGER), String(1024 ** 3), 'Largest the spool may grow, in bytes; past it records are counted as dropped and logged.'),
   maxInstancesPerRequest: variable('MAX_INSTANCES_PER_REQUEST', integerIn(1, 10000), '1000', 'Largest `instances` array one /predict request may carry.'),
   bodyLimitBytes: variable('BODY_LIMIT_BYTES', integerIn(1024, 64 * 1024 * 1024), '1048576', 'Largest request body the API accepts, in bytes.'),
-  workerConcurrency: variable('WORKER_CONCURRENCY', integerIn(1, 64), '2', 'Log batches a worker process holds at once: with 2 the next batch is fetched from Redis while one is written (SQLite writes never overlap; better-sqlite3 is synchronous).'),
+  workerConcurrency: variable('WORKER_CONCURRENCY', integerIn(1, 64), '2', 'Log batches a worker process holds at once: with 2 the next batch is fetched from Redis while one is written, and batches held together share one SQLite transaction.'),
   auditBatchSize: variable('AUDIT_BATCH_SIZE', integerIn(1, 100000), '5000', 'Rows the worker ships from SQLite to the Postgres audit per round.'),
   auditRetryMaxDelayMs: variable('AUDIT_RETRY_MAX_DELAY_MS', integerIn(10, 600000), '30000', 'Longest wait between two attempts to reach the Postgres audit.'),
   retentionDays: variable('RETENTION_DAYS', integerIn(1, 36500), undefined, 'Prune SQLite prediction rows older than this many days (never rows not yet in the audit); unset keeps every row. The per-minute rollups keep the long-range history.'),

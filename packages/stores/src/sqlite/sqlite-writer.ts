@@ -49,15 +49,19 @@ export class SqliteWriter {
     this.pruneAny = db.prepare(
       'DELETE FROM predictions WHERE id IN (SELECT id FROM predictions WHERE timestamp < ? AND id < (SELECT max(id) FROM predictions) LIMIT ?)',
     );
-    this.insertMany = db.transaction((records: readonly PredictionRecord[]) => {
+    this.insertMany = db.transaction((batches: readonly (readonly PredictionRecord[])[]) => {
       const added: PredictionRecord[] = [];
-      for (const r of records) {
-        const { changes } = this.insert.run(r.prediction_id, r.timestamp, r.model_version, JSON.stringify(r.features), r.prediction, r.probability, r.latency_ms);
-        if (changes === 1) added.push(r);
-      }
+      const counts = batches.map((records) => {
+        const before = added.length;
+        for (const r of records) {
+          const { changes } = this.insert.run(r.prediction_id, r.timestamp, r.model_version, JSON.stringify(r.features), r.prediction, r.probability, r.latency_ms);
+          if (changes === 1) added.push(r);
+        }
+        return added.length - before;
+      });
       // Only rows this insert added count, so a redelivered batch leaves the rollups as they were.
       this.rollups.add(added);
-      return added.length;
+      return counts;
     });
   }
 
@@ -69,9 +73,18 @@ export class SqliteWriter {
 
   /** Writes a batch in one transaction; returns how many rows were new (a redelivered batch adds none). */
   insertBatch(records: readonly PredictionRecord[]): number {
+    return this.insertBatches([records])[0]!;
+  }
+
+  /**
+   * Writes several batches in one transaction (one commit, one rollup merge
+   * for all); returns the new rows of each. All or none: a refused row
+   * fails every batch.
+   */
+  insertBatches(batches: readonly (readonly PredictionRecord[])[]): number[] {
     // IMMEDIATE: take the write lock up front so a concurrent writer makes us
     // wait (busy_timeout) instead of failing mid-transaction with SQLITE_BUSY.
-    return this.insertMany.immediate(records);
+    return this.insertMany.immediate(batches);
   }
 
   unaudited(limit: number): StoredPrediction[] {

@@ -1,0 +1,57 @@
+import { expect } from 'chai';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PredictionRecord } from '@vigil/prediction-log';
+import { SqliteWriter } from '@vigil/stores';
+import { WriteCoalescer } from '../src/write-coalescer';
+
+function records(count: number, start: number): PredictionRecord[] {
+  return Array.from({ length: count }, (_, i) => ({
+    prediction_id: `01900000-0000-7000-8000-${(start + i).toString(16).padStart(12, '0')}`,
+    timestamp: new Date(Date.UTC(2026, 10, 27, 12) + i).toISOString(),
+    model_version: 'm@1',
+    features: { amount: start + i },
+    prediction: 0,
+    probability: 0.1,
+    latency_ms: 1,
+  }));
+}
+
+/** A coalescer over a real SQLite file that records the transactions it asked for. */
+function coalescerOnFile(): { writer: SqliteWriter; coalescer: WriteCoalescer; transactions: number[][] } {
+  const writer = SqliteWriter.open(join(mkdtempSync(join(tmpdir(), 'coalesce-')), 'm.db'));
+  const transactions: number[][] = [];
+  const coalescer = new WriteCoalescer((batches) => {
+    transactions.push(batches.map((b) => b.length));
+    return writer.insertBatches(batches);
+  });
+  return { writer, coalescer, transactions };
+}
+
+describe('WriteCoalescer', function () {
+  it('writes batches handed over in the same turn in one transaction, and tells each its own new rows', async function () {
+    const { writer, coalescer, transactions } = coalescerOnFile();
+    const first = records(300, 0);
+    expect(await coalescer.write(first)).to.equal(300);
+    // A redelivered batch and a new one together: 0 new rows for the first, 200 for the second.
+    const [again, fresh] = await Promise.all([coalescer.write(first), coalescer.write(records(200, 1000))]);
+    expect([again, fresh]).to.deep.equal([0, 200]);
+    expect(transactions).to.deep.equal([[300], [300, 200]]);
+    expect(writer.unaudited(10_000)).to.have.length(500);
+    writer.close();
+  });
+
+  it('when one batch holds a row SQLite refuses, writes the others alone and fails only that one', async function () {
+    const { writer, coalescer, transactions } = coalescerOnFile();
+    const bad = records(5, 2000);
+    (bad[2] as { prediction: number }).prediction = 2; // the CHECK (prediction IN (0, 1)) refuses it
+    const results = await Promise.allSettled([coalescer.write(records(10, 0)), coalescer.write(bad), coalescer.write(records(10, 100))]);
+    expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).to.have.property('code').that.matches(/^SQLITE_CONSTRAINT/);
+    expect(transactions).to.deep.equal([[10, 5, 10], [10], [5], [10]]);
+    // Nothing of the refused batch was stored, all of the others.
+    expect(writer.unaudited(100).map((row) => row.prediction_id)).to.deep.equal([...records(10, 0), ...records(10, 100)].map((r) => r.prediction_id));
+    writer.close();
+  });
+});
