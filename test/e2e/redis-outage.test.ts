@@ -37,6 +37,14 @@ describe('Redis outage: predictions keep flowing, records wait in the disk spool
     };
 
     await predict(50, 0);
+    // This Redis keeps nothing on disk, so a batch still waiting in it when it dies is gone
+    // (the README's durability section): let the worker take the first 50 before the outage.
+    const stored = new Database(stack.config.sqlitePath, { readonly: true });
+    try {
+      await waitFor('the first 50 predictions in SQLite', () => (stored.prepare('SELECT count(*) FROM predictions').pluck().get() === 50 ? true : undefined));
+    } finally {
+      stored.close();
+    }
     await redis.stop();
     await predict(300, 50);
     const metrics = (await request<string>(stack.api.port, 'GET', '/metrics')).body;
