@@ -88,9 +88,10 @@ export class AuditShipper {
    * they never wait on each other's unique-index entries; the rollup rows
    * they share are locked in one order, so they queue rather than deadlock.
    * The outbox's progress moves past a page once it and every page before
-   * it have committed (see {@link ShippedPrefix}). Stops after a bounded number of pages, so the caller can
-   * report the backlog, when `keepGoing` turns false (stop), or at the
-   * first failure; always once every page in flight has settled.
+   * it have committed (see {@link ShippedPrefix}). Stops after a bounded
+   * number of pages (so the caller can report the backlog), when
+   * `keepGoing` turns false (stop), or at the first failure; always once
+   * every page in flight has settled.
    */
   private async shipAvailable(keepGoing: () => boolean = () => true): Promise<{ rows: number; more: boolean }> {
     const inFlight = new Set<Promise<void>>();
@@ -105,14 +106,13 @@ export class AuditShipper {
       afterId = page[page.length - 1]!.id;
       const issued = prefix.issue(afterId);
       const settled: Promise<void> = this.shipPage(page)
-        .then(
-          (rows) => {
-            shipped += rows;
-            const through = prefix.commit(issued);
-            if (through !== undefined) this.sqlite.markShippedThrough(through);
-          },
-          (error: unknown) => void (failure ??= { error }),
-        )
+        .then((rows) => {
+          shipped += rows;
+          const through = prefix.commit(issued);
+          if (through !== undefined) this.sqlite.markShippedThrough(through);
+        })
+        // A failed COPY or a failed progress write: stop issuing pages, let the others settle.
+        .catch((error: unknown) => void (failure ??= { error }))
         .finally(() => inFlight.delete(settled));
       inFlight.add(settled);
       more = page.length === this.batchSize;
