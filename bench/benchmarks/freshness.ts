@@ -206,7 +206,7 @@ async function run(ctx: BenchContext) {
   result.note(
     `Paced at ${main.rate} req/s, achieved ${main.achievedRate} req/s; ${main.ok} answered, ${main.failed} failed. Rate source: ${rateSource}. ` +
       `The poller looked ${main.polls} times (every ~2 ms), so a row is seen within ~2 ms of its commit. Freshness includes the batcher's wait ` +
-      '(LOG_BATCH_MAX_WAIT_MS, 10 ms by default), the enqueue, the worker\'s fetch and the SQLite commit.' +
+      '(LOG_BATCH_MAX_WAIT_MS, 100 ms by default), the enqueue, the worker\'s fetch and the SQLite commit.' +
       (main.minMs < 0
         ? ` The smallest value is negative (${main.minMs} ms): that row was committed before the load generator's event loop got round to reading its answer, ` +
           'so "from the answer" can understate freshness by the client\'s own delay; "from sending the request" cannot (it adds the request\'s latency).'

@@ -65,7 +65,7 @@ export const VARIABLES = {
   driftConfigPath: variable('DRIFT_CONFIG_PATH', nonEmpty, 'artifacts/drift.config.json', 'Drift settings: which test decides per feature, thresholds, correction, sample sizes.'),
   predictionLogging: variable('PREDICTION_LOGGING', onOff, 'on', '`off` disables prediction logging (benchmarks, incidents).'),
   logBatchMaxRecords: variable('LOG_BATCH_MAX_RECORDS', integerIn(1, 10000), '500', 'The API flushes its log batcher once it holds this many records.'),
-  logBatchMaxWaitMs: variable('LOG_BATCH_MAX_WAIT_MS', integerIn(1, 10000), '25', 'The API flushes its log batcher at most this many milliseconds after the first record arrived.'),
+  logBatchMaxWaitMs: variable('LOG_BATCH_MAX_WAIT_MS', integerIn(1, 10000), '100', 'The API flushes its log batcher at most this many milliseconds after the first record arrived.'),
   spoolDir: variable('SPOOL_DIR', nonEmpty, 'artifacts/spool', 'Directory of the API\'s disk spool: log batches that could not reach Redis wait here and are replayed in order. Replicas on one host may share it.'),
   spoolMaxBytes: variable('SPOOL_MAX_BYTES', integerIn(1024 * 1024, Number.MAX_SAFE_INTEGER), String(1024 ** 3), 'Largest the spool may grow, in bytes; past it records are counted as dropped and logged.'),
   maxInstancesPerRequest: variable('MAX_INSTANCES_PER_REQUEST', integerIn(1, 10000), '1000', 'Largest `instances` array one /predict request may carry.'),
