@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { LOG_BATCH_JOB, newPredictionId, type PredictionRecord } from '@vigil/prediction-log';
+import { LOG_BATCH_COLUMNS, LOG_BATCH_JOB, logBatchRecords, newPredictionId, type PredictionRecord } from '@vigil/prediction-log';
 import { PostgresStore, SqliteWriter } from '@vigil/stores';
 import { startApi, type RunningApi } from '../../apps/api/src/start-api';
 import { request } from '../support/http';
@@ -309,10 +309,15 @@ describe('bull-board at /admin/queues, behind the monitoring key', function () {
   it('shows a batch job as readable JSON: the records as the API logged them', async function () {
     const response = await get(`/admin/queues/api/queues/${stack.config.queueName}/${ids[0]}`, bearer);
     expect(response.status).to.equal(200);
-    const body = (await response.json()) as { job: { id: string; data: { v: number; records: { prediction_id: string }[] } } };
+    const body = (await response.json()) as { job: { id: string; data: { v: number; columns: string[]; feature_names: string[]; rows: unknown[][] } } };
     expect(body.job.id).to.equal(ids[0]);
-    expect(body.job.data.v).to.equal(1);
-    expect(body.job.data.records[0]?.prediction_id).to.equal(ids[0]);
+    expect(body.job.data.v).to.equal(2);
+    expect(body.job.data.columns).to.deep.equal([...LOG_BATCH_COLUMNS]);
+    const referenceRow = referenceInstances(1)[0]!;
+    expect(body.job.data.feature_names).to.deep.equal(Object.keys(referenceRow));
+    const records = logBatchRecords(body.job.data) as PredictionRecord[];
+    expect(records[0]?.prediction_id).to.equal(ids[0]);
+    expect(records[0]?.features).to.deep.equal(referenceRow);
   });
 
   it('refuses a queue action that a browser says another site started', async function () {

@@ -1,7 +1,7 @@
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { DeadLetterQueue } from '@vigil/dead-letters';
 import type { Logger, WorkerMetrics } from '@vigil/metrics';
-import { parseLogBatch, type LogBatchPayload, type PredictionRecord } from '@vigil/prediction-log';
+import { logBatchRecords, parseLogBatch, type LogBatchPayload, type PredictionRecord } from '@vigil/prediction-log';
 import type { AuditShipper, SqliteWriter } from '@vigil/stores';
 import { WriteCoalescer } from './write-coalescer';
 
@@ -60,9 +60,8 @@ export function logBatchProcessor(options: LogBatchProcessorOptions) {
     const data: unknown = job.data;
     const { records, problems } = parseLogBatch(data);
     if (problems.length > 0) {
-      const raw: readonly unknown[] = Array.isArray((data as { records?: unknown }).records) ? (data as { records: unknown[] }).records : [data];
-      await deadLetter('rejected-records', job, problems[0]?.problem ?? 'invalid', problems.map((p, index) => ({ index, problem: p.problem })), problems.map((p) => (p.index >= 0 ? raw[p.index] : data)));
-      if (records.length === 0 && problems.some((p) => p.index < 0)) {
+      await deadLetter('rejected-records', job, problems[0]?.problem ?? 'invalid', problems.map((p, index) => ({ index, problem: p.problem })), problems.map((p) => p.received));
+      if (problems.some((p) => p.index < 0)) {
         throw new UnrecoverableError(`log batch payload rejected: ${problems[0]?.problem}`);
       }
     }
@@ -88,7 +87,8 @@ export function logBatchProcessor(options: LogBatchProcessorOptions) {
 export function deadLetterExhaustedJob(deadLetters: DeadLetterQueue, metrics: WorkerMetrics, logger: Logger) {
   return async (job: Job<LogBatchPayload> | undefined, error: Error): Promise<void> => {
     if (job === undefined || job.attemptsMade < (job.opts.attempts ?? 1)) return;
-    const records = Array.isArray(job.data?.records) ? [...job.data.records] : [job.data];
+    // In record shape whatever the payload version, so a person can read and replay them.
+    const records = logBatchRecords(job?.data) ?? [job.data];
     try {
       const id = await deadLetters.add({ kind: 'failed-batch', source_job_id: job.id, reason: error.message, problems: [], records });
       await job.remove();

@@ -82,7 +82,8 @@ export class DeadLetterQueue {
   async replay(id: string): Promise<{ id: string; records: number; job_id: string }> {
     const letter = await this.get(id);
     const jobId = `replay-${id}-${Date.now()}`;
-    await this.logQueue.add(LOG_BATCH_JOB.name, { v: LOG_BATCH_JOB.version, records: letter.records as PredictionRecord[] }, { jobId });
+    // Version 1 (record objects): the records go back exactly as they were kept, however malformed.
+    await this.logQueue.add(LOG_BATCH_JOB.name, { v: 1, records: letter.records as PredictionRecord[] }, { jobId });
     await (await this.queue.getJob(id))?.remove();
     return { id, records: letter.records.length, job_id: jobId };
   }

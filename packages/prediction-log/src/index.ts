@@ -1,7 +1,7 @@
 export { newPredictionId } from './prediction-record';
 export type { PredictionRecord } from './prediction-record';
-export { LOG_BATCH_JOB, parseLogBatch } from './log-batch-job';
-export type { LogBatchPayload, RecordProblem } from './log-batch-job';
+export { encodeLogBatch, LOG_BATCH_COLUMNS, LOG_BATCH_JOB, logBatchRecords, parseLogBatch } from './log-batch-job';
+export type { LogBatchPayload, LogBatchPayloadV1, LogBatchPayloadV2, LogBatchRow, RecordProblem } from './log-batch-job';
 export { Batcher } from './batcher';
 export type { BatcherOptions } from './batcher';
 export { DiskSpool } from './disk-spool';

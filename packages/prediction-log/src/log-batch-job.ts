@@ -7,12 +7,104 @@ import type { PredictionRecord } from './prediction-record';
  * queue's job rate, while a batch makes the per-job cost vanish and lets the
  * worker write it as one SQLite transaction. The payload stays plain JSON so
  * an operator can read it with redis-cli.
+ *
+ * Version 2 (what the API writes) is a table: the column names once, then
+ * one array per record, with the feature values in `feature_names` order.
+ * Feature names repeated in every record made up more than half of each
+ * job; every byte is copied several times through Redis and parsed by the
+ * worker, all on the two cores that also serve /predict. Version 1 (an
+ * array of record objects) is still read: jobs queued by an older API, and
+ * dead-letter replays, which put records back exactly as they were kept.
  */
-export const LOG_BATCH_JOB = { name: 'log-batch', version: 1 } as const;
+export const LOG_BATCH_JOB = { name: 'log-batch', version: 2 } as const;
 
-export interface LogBatchPayload {
-  readonly v: typeof LOG_BATCH_JOB.version;
+/** The columns of a version 2 row, in order; written into every payload for the human reader. */
+export const LOG_BATCH_COLUMNS = ['prediction_id', 'timestamp', 'model_version', 'prediction', 'probability', 'latency_ms', 'features'] as const;
+
+type FeatureValue = PredictionRecord['features'][string];
+
+/**
+ * One record: the features are an array of values in `feature_names` order,
+ * or, for a record whose features have other names or another order, the
+ * features object itself (so nothing is lost or reordered), or null for a
+ * record whose features are not an object at all (the worker rejects it).
+ */
+export type LogBatchRow = readonly [string, string, string, 0 | 1, number, number, readonly FeatureValue[] | PredictionRecord['features'] | null];
+
+export interface LogBatchPayloadV1 {
+  readonly v: 1;
   readonly records: readonly PredictionRecord[];
+}
+
+export interface LogBatchPayloadV2 {
+  readonly v: 2;
+  readonly columns: typeof LOG_BATCH_COLUMNS;
+  readonly feature_names: readonly string[];
+  readonly rows: readonly LogBatchRow[];
+}
+
+export type LogBatchPayload = LogBatchPayloadV1 | LogBatchPayloadV2;
+
+function isFeatureObject(value: unknown): value is PredictionRecord['features'] {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The values of `features` when its keys are exactly `names`, in that order; otherwise undefined. */
+function valuesInOrder(features: PredictionRecord['features'], names: readonly string[]): FeatureValue[] | undefined {
+  const values: FeatureValue[] = new Array<FeatureValue>(names.length);
+  let i = 0;
+  for (const key in features) {
+    if (i >= names.length || key !== names[i]) return undefined;
+    values[i] = features[key]!;
+    i += 1;
+  }
+  return i === names.length ? values : undefined;
+}
+
+/** The version 2 payload of a batch: the first record's feature names are the batch's. */
+export function encodeLogBatch(records: readonly PredictionRecord[]): LogBatchPayloadV2 {
+  const first: unknown = records[0]?.features;
+  const names = isFeatureObject(first) ? Object.keys(first) : [];
+  // Decoding assigns each name as a property; '__proto__' would set the prototype instead.
+  const tabular = !names.includes('__proto__');
+  const rows = records.map((r): LogBatchRow => {
+    const features: unknown = r.features;
+    const column = !isFeatureObject(features) ? null : ((tabular ? valuesInOrder(features, names) : undefined) ?? features);
+    return [r.prediction_id, r.timestamp, r.model_version, r.prediction, r.probability, r.latency_ms, column];
+  });
+  return { v: 2, columns: LOG_BATCH_COLUMNS, feature_names: names, rows };
+}
+
+/** A version 2 row back in the shape of a record, unchecked: what the worker validates and what a dead letter keeps. */
+function rowToRecord(row: unknown, names: readonly string[]): unknown {
+  if (!Array.isArray(row) || row.length !== LOG_BATCH_COLUMNS.length) return row;
+  const column: unknown = row[6];
+  let features: unknown = column;
+  if (Array.isArray(column) && column.length === names.length) {
+    const zipped: Record<string, unknown> = {};
+    for (let i = 0; i < names.length; i++) zipped[names[i]!] = column[i];
+    features = zipped;
+  }
+  return { prediction_id: row[0], timestamp: row[1], model_version: row[2], features, prediction: row[3], probability: row[4], latency_ms: row[5] };
+}
+
+function isNameList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((name) => typeof name === 'string' && name !== '__proto__');
+}
+
+/**
+ * The records of a payload of either version, in record shape but not yet
+ * checked; undefined when the payload itself is unreadable.
+ */
+export function logBatchRecords(data: unknown): unknown[] | undefined {
+  if (typeof data !== 'object' || data === null) return undefined;
+  const payload = data as { v?: unknown; records?: unknown; rows?: unknown; feature_names?: unknown };
+  if (payload.v === 1 && Array.isArray(payload.records)) return payload.records as unknown[];
+  if (payload.v === 2 && Array.isArray(payload.rows) && isNameList(payload.feature_names)) {
+    const names = payload.feature_names;
+    return (payload.rows as unknown[]).map((row) => rowToRecord(row, names));
+  }
+  return undefined;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -20,18 +112,22 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** Why one record of a batch cannot be stored; the worker dead-letters it. */
 export interface RecordProblem {
+  /** Position in the batch; -1 when the payload as a whole is unreadable. */
   readonly index: number;
   readonly prediction_id: string | undefined;
   readonly problem: string;
+  /** The record as it arrived (in record shape for a version 2 row), or the whole payload. */
+  readonly received: unknown;
 }
 
 function recordProblem(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null) return 'not an object';
+  if (Array.isArray(value)) return 'not a record (an array)';
   const r = value as Record<string, unknown>;
   if (typeof r.prediction_id !== 'string' || !UUID.test(r.prediction_id)) return 'prediction_id is not a UUID';
   if (typeof r.timestamp !== 'string' || !ISO.test(r.timestamp) || Number.isNaN(Date.parse(r.timestamp))) return 'timestamp is not ISO 8601 UTC';
   if (typeof r.model_version !== 'string' || r.model_version === '') return 'model_version is empty';
-  if (typeof r.features !== 'object' || r.features === null || Array.isArray(r.features)) return 'features is not an object';
+  if (!isFeatureObject(r.features)) return 'features is not an object';
   if (r.prediction !== 0 && r.prediction !== 1) return 'prediction is not 0 or 1';
   if (typeof r.probability !== 'number' || !(r.probability >= 0 && r.probability <= 1)) return 'probability is not in [0, 1]';
   if (typeof r.latency_ms !== 'number' || !(r.latency_ms >= 0) || !Number.isFinite(r.latency_ms)) return 'latency_ms is not a finite number >= 0';
@@ -43,21 +139,20 @@ function recordProblem(value: unknown): string | undefined {
  * bad ones are separated so that one corrupt record never blocks its batch.
  */
 export function parseLogBatch(data: unknown): { records: PredictionRecord[]; problems: RecordProblem[] } {
-  if (typeof data !== 'object' || data === null) {
-    return { records: [], problems: [{ index: -1, prediction_id: undefined, problem: 'payload is not an object' }] };
-  }
-  const payload = data as { v?: unknown; records?: unknown };
-  if (payload.v !== LOG_BATCH_JOB.version || !Array.isArray(payload.records)) {
-    return { records: [], problems: [{ index: -1, prediction_id: undefined, problem: `unsupported payload version ${String(payload.v)}` }] };
+  const received = logBatchRecords(data);
+  if (received === undefined) {
+    const version = typeof data === 'object' && data !== null ? (data as { v?: unknown }).v : undefined;
+    const problem = version === 1 || version === 2 ? `version ${version} payload is malformed` : `unsupported payload version ${String(version)}`;
+    return { records: [], problems: [{ index: -1, prediction_id: undefined, problem, received: data }] };
   }
   const records: PredictionRecord[] = [];
   const problems: RecordProblem[] = [];
-  payload.records.forEach((value: unknown, index: number) => {
+  received.forEach((value, index) => {
     const problem = recordProblem(value);
     if (problem === undefined) records.push(value as PredictionRecord);
     else {
       const id = (value as { prediction_id?: unknown } | null)?.prediction_id;
-      problems.push({ index, prediction_id: typeof id === 'string' ? id : undefined, problem });
+      problems.push({ index, prediction_id: typeof id === 'string' ? id : undefined, problem, received: value });
     }
   });
   return { records, problems };

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Batcher } from './batcher';
 import type { DiskSpool } from './disk-spool';
-import { LOG_BATCH_JOB, type LogBatchPayload } from './log-batch-job';
+import { encodeLogBatch, LOG_BATCH_JOB, type LogBatchPayload } from './log-batch-job';
 import type { PredictionRecord } from './prediction-record';
 
 /** What the logger reports, so the app can count it in its metrics without this package knowing prom-client. */
@@ -97,7 +97,7 @@ export function createPredictionLogger(options: PredictionLoggerOptions): Predic
     // The first record's id names the job: re-adding the same batch (a replay
     // after a timeout that in fact succeeded) is then a no-op in BullMQ.
     await withTimeout(
-      readyQueue().add(LOG_BATCH_JOB.name, { v: LOG_BATCH_JOB.version, records }, { jobId: records[0]?.prediction_id }),
+      readyQueue().add(LOG_BATCH_JOB.name, encodeLogBatch(records), { jobId: records[0]?.prediction_id }),
       timeoutMs,
     );
     events?.enqueued?.(records.length, (performance.now() - started) / 1000);
