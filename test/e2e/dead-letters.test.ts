@@ -2,10 +2,12 @@ import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { DeadLetterQueue } from '@vigil/dead-letters';
-import { LOG_BATCH_JOB, newPredictionId, type PredictionRecord } from '@vigil/prediction-log';
+import { createWorkerMetrics, createLogger } from '@vigil/metrics';
+import { encodeLogBatch, LOG_BATCH_JOB, newPredictionId, type PredictionRecord } from '@vigil/prediction-log';
+import { deadLetterExhaustedJob } from '../../apps/worker/src/log-batch-processor';
 import { request } from '../support/http';
 import { startStack, type Stack } from '../support/stack';
 import { referenceInstances, testConfig, waitFor } from '../support/test-env';
@@ -123,6 +125,39 @@ describe('dead letters: a record that can never be written does not block the ot
     const gone = await request<{ error: { code: string } }>(stack.api.port, 'GET', `/admin/dead-letters/${id}`);
     expect(gone.status).to.equal(404);
     expect(gone.body.error.code).to.equal('DEAD_LETTER_NOT_FOUND');
+  });
+
+  it('moves a batch that failed every attempt to the dead letters whole, its records in record shape', async function () {
+    // Its own queue, and a worker that can never write: the batch goes through all its attempts.
+    const queueName = testConfig().queueName;
+    const ownQueue = new Queue(queueName, { connection });
+    const ownLetters = new DeadLetterQueue(connection, queueName);
+    const held = [record(1), { ...record(2), features: { b: 1, a: 2 } }, record(3)];
+    const failing = new Worker(queueName, async () => {
+      throw new Error('SQLite is unwritable');
+    }, { connection: new Redis(stack.config.redisUrl, { maxRetriesPerRequest: null }) });
+    const moved = new Promise<void>((resolve) => {
+      const move = deadLetterExhaustedJob(ownLetters, createWorkerMetrics(), createLogger('worker', 'error'));
+      failing.on('failed', (job, error) => void move(job, error).then(() => (job && job.attemptsMade >= 2 ? resolve() : undefined)));
+    });
+    try {
+      const job = await ownQueue.add(LOG_BATCH_JOB.name, encodeLogBatch(held), { attempts: 2, backoff: { type: 'fixed', delay: 10 } });
+      await moved;
+      expect(await ownQueue.getJob(job.id!)).to.equal(undefined);
+      const [summary] = await ownLetters.list();
+      expect(summary).to.include({ kind: 'failed-batch', records: 3, reason: 'SQLite is unwritable', source_job_id: job.id });
+      // Kept in record shape, not as version 2 rows, so a person can read them and a replay writes them as they were.
+      expect((await ownLetters.get(summary!.id)).records).to.deep.equal(held);
+    } finally {
+      await failing.close();
+      await ownLetters.close();
+      for (const name of [queueName, `${queueName}-dead-letter`]) {
+        const leftover = new Queue(name, { connection });
+        await leftover.obliterate({ force: true });
+        await leftover.close();
+      }
+      await ownQueue.close();
+    }
   });
 
   it('answers a bad CLI call with usage and a non-zero exit', async function () {

@@ -88,7 +88,7 @@ export function deadLetterExhaustedJob(deadLetters: DeadLetterQueue, metrics: Wo
   return async (job: Job<LogBatchPayload> | undefined, error: Error): Promise<void> => {
     if (job === undefined || job.attemptsMade < (job.opts.attempts ?? 1)) return;
     // In record shape whatever the payload version, so a person can read and replay them.
-    const records = logBatchRecords(job?.data) ?? [job.data];
+    const records = logBatchRecords(job.data) ?? [job.data];
     try {
       const id = await deadLetters.add({ kind: 'failed-batch', source_job_id: job.id, reason: error.message, problems: [], records });
       await job.remove();
