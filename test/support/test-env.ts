@@ -9,12 +9,16 @@ import type { FeatureRecord } from '@vigil/model';
 export const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/** Every queue name testConfig handed out in this process, for the clean-up after the run (cleanup-hooks.ts). */
+export const testQueueNames = new Set<string>();
+
 /**
  * A config of the test's own: its own queue, SQLite file and Postgres schema,
  * so tests never see each other's data.
  */
 export function testConfig(overrides: Record<string, string> = {}): Config {
   const id = randomUUID().replaceAll('-', '').slice(0, 12);
+  testQueueNames.add(`test-${id}`);
   const dir = mkdtempSync(join(tmpdir(), 'vigil-test-'));
   return loadConfig({
     PORT: '0',
