@@ -41,7 +41,7 @@ const METHOD = [
   'one awaited `queue.add` per prediction before answering, consumed by a one-job-per-record worker. The baselines are Express with',
   '`express.json` and the same model and validation, but none of Vigil\'s other middleware (security headers, request metrics), which favours them.',
   'Each server is warmed up, then loaded in short segments that alternate between the configurations (a b c d, then d c b a, …), so that',
-  'load from other users of the machine falls on all of them alike: 5 rounds of 2 s (quick) or 10 rounds of 3 s (full), i.e. 10 s or 30 s',
+  'load from other users of the machine falls on all of them alike: 5 rounds of 2 s (quick) or 20 rounds of 3 s (full), i.e. 10 s or 60 s',
   'per configuration in all.',
   'Throughput counts 2xx answers; p50/p99 are over every 2xx latency of all its segments.',
   'At the end the benchmark waits for the queue to drain and compares the rows in SQLite with the predictions answered.',
@@ -65,7 +65,8 @@ async function run(ctx: BenchContext) {
   const body = JSON.stringify({ features: referenceRows()[0] });
   const warmSeconds = ctx.quick ? 2 : 5;
   // Short segments, many rounds: other users' load on this shared machine then falls on every configuration alike.
-  const rounds = ctx.quick ? 5 : 10;
+  // 20 in a full run: one configuration's 3 s segments vary by ±20% here, and 10 left the ratio within ±4% of itself.
+  const rounds = ctx.quick ? 5 : 20;
   const segmentSeconds = ctx.quick ? 2 : 3;
   const tallies = new Map<ConfigName, Tally>();
   const servers: Server[] = [];
