@@ -54,8 +54,10 @@ function valuesInOrder(features: PredictionRecord['features'], names: readonly s
   const values: FeatureValue[] = new Array<FeatureValue>(names.length);
   let i = 0;
   for (const key in features) {
-    if (i >= names.length || key !== names[i]) return undefined;
-    values[i] = features[key]!;
+    const value = features[key];
+    // undefined would come back as null from the array, where the object form leaves the key out.
+    if (i >= names.length || key !== names[i] || value === undefined) return undefined;
+    values[i] = value;
     i += 1;
   }
   return i === names.length ? values : undefined;

@@ -55,6 +55,13 @@ describe('parseLogBatch', function () {
     expect(Object.getPrototypeOf(parsed.records[4]!.features)).to.equal(Object.prototype);
   });
 
+  it('keeps the object form for a record with an undefined feature value, which JSON leaves out', function () {
+    const withUndefined = { ...good(), features: { amount: 1, velocity: undefined } as unknown as PredictionRecord['features'] };
+    const payload = JSON.parse(JSON.stringify(encodeLogBatch([withUndefined]))) as { rows: unknown[][] };
+    expect(payload.rows[0]![6]).to.deep.equal({ amount: 1 });
+    expect(JSON.stringify(parseLogBatch(payload).records[0]?.features)).to.equal(JSON.stringify(withUndefined.features));
+  });
+
   it('never turns a malformed version 2 row into a good record', function () {
     const notObject = { ...good(), features: [1, 2] as unknown as PredictionRecord['features'] };
     const encoded = JSON.parse(JSON.stringify(encodeLogBatch([good(), notObject]))) as { v: 2; feature_names: string[]; rows: unknown[] };

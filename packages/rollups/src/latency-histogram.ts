@@ -137,10 +137,6 @@ export class LatencyHistogram {
     return { b, n: this.count, s: this.sum, m: this.count === 0 ? 0 : this.max };
   }
 
-  static fromJSON(value: SparseHistogramJSON): LatencyHistogram {
-    return LatencyHistogram.fromStoredJSON(value);
-  }
-
   /** Compact JSON (the SQLite form): {"o":firstBucket,"c":[count or -emptyRun,...],"n","s","m"}. */
   toCompactJSON(): CompactHistogramJSON {
     const c: number[] = [];
@@ -158,7 +154,8 @@ export class LatencyHistogram {
     return { o: this.low <= this.high ? this.low : 0, c, n: this.count, s: this.sum, m: this.count === 0 ? 0 : this.max };
   }
 
-  static fromStoredJSON(value: StoredHistogramJSON): LatencyHistogram {
+  /** A histogram from either stored form. */
+  static fromJSON(value: StoredHistogramJSON): LatencyHistogram {
     const histogram = new LatencyHistogram();
     histogram.mergeJSON(value);
     return histogram;

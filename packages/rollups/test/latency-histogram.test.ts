@@ -82,7 +82,7 @@ describe('LatencyHistogram', function () {
     const original = new LatencyHistogram();
     for (let i = 0; i < 5000; i++) original.add(random() < 0.98 ? 0.3 + random() * 2 : 20 + random() * 400);
     const text = JSON.stringify(original.toCompactJSON());
-    const restored = LatencyHistogram.fromStoredJSON(JSON.parse(text) as CompactHistogramJSON);
+    const restored = LatencyHistogram.fromJSON(JSON.parse(text) as CompactHistogramJSON);
     expect(restored.toJSON()).to.deep.equal(original.toJSON());
     expect([restored.count, restored.sum, restored.max]).to.deep.equal([original.count, original.sum, original.max]);
     for (const q of [0, 0.5, 0.95, 0.99, 1]) expect(restored.quantile(q), `q=${q}`).to.equal(original.quantile(q));

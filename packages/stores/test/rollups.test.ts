@@ -107,7 +107,7 @@ describe('rollups', function () {
       const rows = db.prepare<[], { key: number; model_version: string; latency: string }>(`SELECT ${key} AS key, model_version, latency FROM ${table}`).all();
       const update = db.prepare(`UPDATE ${table} SET latency = ? WHERE ${key} = ? AND model_version = ?`);
       for (const row of rows) {
-        const sparse = LatencyHistogram.fromStoredJSON(JSON.parse(row.latency) as StoredHistogramJSON).toJSON();
+        const sparse = LatencyHistogram.fromJSON(JSON.parse(row.latency) as StoredHistogramJSON).toJSON();
         update.run(JSON.stringify(sparse), row.key, row.model_version);
       }
       expect(formsOf(table).compact, `${table} rewritten sparse`).to.equal(0);

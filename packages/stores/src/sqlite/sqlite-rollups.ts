@@ -12,9 +12,7 @@ export function mergeStoredLatency(into: LatencyHistogram, text: string): void {
 }
 
 export function decodeLatency(text: string): LatencyHistogram {
-  const histogram = new LatencyHistogram();
-  mergeStoredLatency(histogram, text);
-  return histogram;
+  return LatencyHistogram.fromJSON(JSON.parse(text) as StoredHistogramJSON);
 }
 
 /** One rollup table: rollup_minute keyed by minute, rollup_hour by hour. */
