@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { findFeatureProblems, loadModel, type FeatureRecord } from '@vigil/model';
-import { newPredictionId, type PredictionRecord } from '@vigil/prediction-log';
+import { newPredictionId, type PredictionRecord } from '@vigil/records';
 
 /**
  * What every baseline API shares: the same model, the same validation, the

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { PredictionRecord } from '@vigil/prediction-log';
+import type { PredictionRecord } from '@vigil/records';
 
 /**
  * A SQLite file for a baseline, opened with better-sqlite3 directly: the same

@@ -6,7 +6,8 @@
  */
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { LOG_BATCH_JOB_OPTIONS, type PredictionRecord } from '@vigil/prediction-log';
+import { LOG_BATCH_JOB_OPTIONS } from '@vigil/queue';
+import type { PredictionRecord } from '@vigil/records';
 import { serveBaseline } from './baseline-app';
 
 const queueName = process.env.QUEUE_NAME;

@@ -5,7 +5,7 @@
  */
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { PredictionRecord } from '@vigil/prediction-log';
+import type { PredictionRecord } from '@vigil/records';
 import { openBaselineSqlite } from './baseline-sqlite';
 
 const queueName = process.env.QUEUE_NAME;

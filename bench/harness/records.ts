@@ -1,5 +1,5 @@
 import type { FeatureRecord } from '@vigil/model';
-import type { PredictionRecord } from '@vigil/prediction-log';
+import type { PredictionRecord } from '@vigil/records';
 import { referenceRows } from './load';
 
 /**

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { LOG_BATCH_COLUMNS, LOG_BATCH_JOB, logBatchRecords, newPredictionId, type PredictionRecord } from '@vigil/prediction-log';
+import { LOG_BATCH_COLUMNS, LOG_BATCH_JOB, logBatchRecords } from '@vigil/queue';
+import { newPredictionId, type PredictionRecord } from '@vigil/records';
 import { PostgresStore, SqliteWriter } from '@vigil/stores';
 import { startApi, type RunningApi } from '../../apps/api/src/start-api';
 import { request } from '../support/http';

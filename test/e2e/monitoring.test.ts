@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { PredictionRecord } from '@vigil/prediction-log';
+import type { PredictionRecord } from '@vigil/records';
 import { PostgresStore, SqliteWriter } from '@vigil/stores';
 import { startApi, type RunningApi } from '../../apps/api/src/start-api';
 import { request } from '../support/http';

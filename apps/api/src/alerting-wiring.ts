@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { AlertStore, loadAlertRules, RequestCounter, type AlertRules } from '@vigil/alerts';
 import type { Config } from '@vigil/config';
 import type { ApiMetrics } from '@vigil/metrics';
+import { queueNames } from '@vigil/queue';
 import { openSqlite, type SqliteDatabase } from '@vigil/stores';
 
 export interface ApiAlerting {
@@ -31,7 +32,7 @@ export function startApiAlerting(config: Config, redis: Redis | undefined, metri
       for (const rule of rules.rules) this.set({ rule: rule.name }, firing.has(rule.name) ? 1 : 0);
     },
   });
-  const requestCounter = redis === undefined ? undefined : new RequestCounter(redis, `vigil:${config.queueName}`);
+  const requestCounter = redis === undefined ? undefined : new RequestCounter(redis, queueNames(config.queueName).requestCountPrefix);
   return {
     rules,
     store,

@@ -14,23 +14,10 @@ export type ApiErrorCode =
   | 'NOT_READY'
   | 'INTERNAL';
 
-const STATUS: Record<ApiErrorCode, number> = {
-  MALFORMED_JSON: 400,
-  BODY_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  UNAUTHORIZED: 401,
-  RATE_LIMITED: 429,
-  INVALID_REQUEST: 400,
-  TOO_MANY_INSTANCES: 413,
-  NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  NOT_READY: 503,
-  INTERNAL: 500,
-};
-
+/** An error of the HTTP layer; its status comes from the one table in error-status.ts. */
 export class ApiError extends VigilError<ApiErrorCode> {
   constructor(code: ApiErrorCode, message: string, details: Record<string, unknown> = {}) {
-    super(code, message, STATUS[code], details);
+    super(code, message, details);
     this.name = 'ApiError';
   }
 }

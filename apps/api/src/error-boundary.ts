@@ -2,6 +2,8 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { isVigilError } from '@vigil/errors';
 import type { Logger } from '@vigil/metrics';
 import { ApiError } from './api-errors';
+import { errorBody, sendError } from './error-json';
+import { statusOf } from './error-status';
 
 /** What body-parser attaches to the errors it throws. */
 interface BodyParserError extends Error {
@@ -30,20 +32,21 @@ function fromBodyParser(error: BodyParserError): ApiError | undefined {
 
 /**
  * The one place errors become HTTP answers: `{ error: { code, message, details } }`.
- * Errors we raised on purpose keep their status; anything else is a 500 whose
- * internals are logged, never shown.
+ * Errors we raised on purpose answer with their code's status (error-status.ts);
+ * anything else is a 500 whose internals are logged, with the stack, never shown.
  */
 export function errorBoundary(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const known = isVigilError(error) ? error : fromBodyParser(error as BodyParserError);
-    if (known !== undefined && known.status < 500) {
-      res.status(known.status).json({ error: { code: known.code, message: known.message, details: known.details } });
+    const status = known === undefined ? 500 : statusOf(known.code);
+    if (known !== undefined && status < 500) {
+      sendError(res, status, errorBody(known.code, known.message, known.details));
       return;
     }
-    const status = known?.status ?? 500;
-    logger.error('request failed', { method: req.method, path: req.path, error: (error as Error)?.message, code: known?.code });
-    const code = known?.code ?? 'INTERNAL';
-    res.status(status).json({ error: { code, message: status === 503 ? known?.message : 'Internal error; it has been logged', details: {} } });
+    const failure = error as Error | undefined;
+    logger.error('request failed', { method: req.method, path: req.path, error: failure?.message, code: known?.code, stack: failure?.stack });
+    const message = status === 503 && known !== undefined ? known.message : 'Internal error; it has been logged';
+    sendError(res, status, errorBody(known?.code ?? 'INTERNAL', message));
   };
 }
 

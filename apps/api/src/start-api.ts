@@ -7,14 +7,14 @@ import { createApiMetrics, createLogger } from '@vigil/metrics';
 import { loadModel } from '@vigil/model';
 import { MonitoringService, TimeseriesService } from '@vigil/monitoring';
 import { createPredictionLogger, DiskSpool, type PredictionLogger } from '@vigil/prediction-log';
+import { DeadLetterQueue, QueueInspector } from '@vigil/queue';
 import { PostgresStore, SqliteReader, type MonitoringReader } from '@vigil/stores';
 import { DriftService, loadDriftConfig, loadReference } from '@vigil/drift';
 import { startApiAlerting } from './alerting-wiring';
 import { createApp } from './create-app';
-import { QueueInspector } from './dashboard/queue-inspector';
+import { errorBody, rawErrorResponse } from './error-json';
 import { readAtScrape } from './dashboard/scrape-sources';
 import { createFeatureRedactor } from './security/redact-features';
-import { DeadLetterQueue } from '@vigil/dead-letters';
 
 export interface RunningApi {
   readonly port: number;
@@ -132,8 +132,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) return socket.destroy();
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-    const body = JSON.stringify({ error: { code: 'INVALID_REQUEST', message: 'The HTTP request could not be parsed', details: { reason: error.code ?? 'unknown' } } });
-    socket.end(`HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    socket.end(rawErrorResponse(status, errorBody('INVALID_REQUEST', 'The HTTP request could not be parsed', { reason: error.code ?? 'unknown' })));
   });
   // While shutting down, every answer says Connection: close, so a client's busy
   // keep-alive connection ends after its request instead of keeping the server open.

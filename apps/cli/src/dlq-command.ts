@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Config } from '@vigil/config';
-import { DeadLetterQueue } from '@vigil/dead-letters';
+import { DeadLetterQueue, queueNames } from '@vigil/queue';
 
 const USAGE = `usage: npm run cli -- dlq list [--limit N]
        npm run cli -- dlq show <id>
@@ -25,7 +25,7 @@ export async function dlqCommand(config: Config, args: readonly string[], out: (
         return 2;
       }
       const letters = await dlq.list(limit);
-      out(`${await dlq.count()} dead letter(s) in ${config.queueName}-dead-letter`);
+      out(`${await dlq.count()} dead letter(s) in ${queueNames(config.queueName).deadLetter}`);
       for (const letter of letters) {
         out(`${letter.id}\t${letter.kind}\t${letter.records} record(s)\t${letter.dead_lettered_at}\t${letter.reason}`);
       }

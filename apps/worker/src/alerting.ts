@@ -1,12 +1,12 @@
-import { Queue, Worker, type Job } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AlertEvaluator, AlertStore, loadAlertRules, readRequestCounts, sendWebhook, type AlertNotification, type AlertSources } from '@vigil/alerts';
 import type { Config } from '@vigil/config';
-import type { DeadLetterQueue } from '@vigil/dead-letters';
 import { DriftService, loadDriftConfig, loadReference } from '@vigil/drift';
 import type { Logger } from '@vigil/metrics';
 import { loadModelSpec } from '@vigil/model';
 import { MonitoringService } from '@vigil/monitoring';
+import { queueNames, ReadyQueue, type DeadLetterQueue } from '@vigil/queue';
 import { openSqlite, type MonitoringReader, type SqliteWriter } from '@vigil/stores';
 
 export interface AlertingOptions {
@@ -22,11 +22,6 @@ interface WebhookJob {
   /** Index into ALERT_WEBHOOK_URLS: the URL itself (which may hold a token) stays out of Redis. */
   readonly webhook: number;
   readonly notification: AlertNotification;
-}
-
-/** Redis key prefix of the API's per-minute request counts (see RequestCounter). */
-export function requestCountPrefix(queueName: string): string {
-  return `vigil:${queueName}`;
 }
 
 /**
@@ -45,8 +40,8 @@ export async function startAlerting(options: AlertingOptions): Promise<{ close()
   const reference = loadReference(config.referencePath);
   const monitoring = new MonitoringService(reader);
   const drift = new DriftService({ reader, spec, config: loadDriftConfig(config.driftConfigPath, spec.features), reference, redacted: new Set(config.logRedactFeatures ?? []) });
-  const logQueue = new Queue(config.queueName, { connection });
-  logQueue.on('error', () => undefined);
+  const names = queueNames(config.queueName);
+  const logQueue = new ReadyQueue(connection, names.log);
   const window = (ms: number) => ({ label: `${Math.round(ms / 60_000)}m`, ms });
   const driftCache = new Map<number, { at: number; result: Promise<{ rows_compared: number; drifted_features: number; share: number }> }>();
 
@@ -62,9 +57,9 @@ export async function startAlerting(options: AlertingOptions): Promise<{ close()
       driftCache.set(ms, { at: Date.now(), result });
       return result;
     },
-    requests: (ms) => readRequestCounts(connection, requestCountPrefix(config.queueName), ms),
+    requests: (ms) => readRequestCounts(connection, names.requestCountPrefix, ms),
     queueWaiting: async () => {
-      const counts = await logQueue.getJobCounts('waiting', 'prioritized');
+      const counts = await logQueue.get().getJobCounts('waiting', 'prioritized');
       return (counts.waiting ?? 0) + (counts.prioritized ?? 0);
     },
     auditLagSeconds: async () => {
@@ -76,11 +71,9 @@ export async function startAlerting(options: AlertingOptions): Promise<{ close()
   };
 
   const webhooks = config.alertWebhookUrls ?? [];
-  const notifications = new Queue<WebhookJob>(`${config.queueName}-notifications`, {
-    connection,
+  const notifications = new ReadyQueue<WebhookJob>(connection, names.notifications, {
     defaultJobOptions: { attempts: 10, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: { count: 1000 }, removeOnFail: { count: 1000 } },
   });
-  notifications.on('error', () => undefined);
 
   const storeDb = openSqlite(config.sqlitePath);
   const evaluator = new AlertEvaluator({
@@ -90,20 +83,21 @@ export async function startAlerting(options: AlertingOptions): Promise<{ close()
     publicUrl: config.publicUrl,
     notify: async (notification) => {
       // The job id makes a re-hand-over (after a crash between queueing and recording it) a no-op.
-      await Promise.all(webhooks.map((_, webhook) => notifications.add('webhook', { webhook, notification }, { jobId: `${notification.id}-${webhook}` })));
+      const queue = notifications.get();
+      await Promise.all(webhooks.map((_, webhook) => queue.add('webhook', { webhook, notification }, { jobId: `${notification.id}-${webhook}` })));
       logger.info('alert state change', { rule: notification.rule, state: notification.state, value: notification.value, threshold: notification.threshold, webhooks: webhooks.length });
     },
     onError: (rule, error) => logger.warn('alert rule not evaluated', { rule, error: error.message }),
   });
 
-  const evaluations = new Queue(`${config.queueName}-alerts`, { connection });
-  evaluations.on('error', () => undefined);
-  await evaluations.upsertJobScheduler('evaluate-alert-rules', { every: rules.evaluation_interval_ms }, { name: 'evaluate', opts: { removeOnComplete: 10, removeOnFail: 100 } });
+  const evaluations = new ReadyQueue(connection, names.alertEvaluations);
+  const evaluationJob = { name: 'evaluate', opts: { removeOnComplete: 10, removeOnFail: 100 } };
+  await evaluations.get().upsertJobScheduler('evaluate-alert-rules', { every: rules.evaluation_interval_ms }, evaluationJob);
 
-  const evaluationWorker = new Worker(`${config.queueName}-alerts`, () => evaluator.evaluateAll(), { connection, concurrency: 1 });
+  const evaluationWorker = new Worker(names.alertEvaluations, () => evaluator.evaluateAll(), { connection, concurrency: 1 });
   evaluationWorker.on('error', () => undefined);
   const deliveryWorker = new Worker<WebhookJob>(
-    `${config.queueName}-notifications`,
+    names.notifications,
     async (job: Job<WebhookJob>) => {
       const url = webhooks[job.data.webhook];
       if (url === undefined) return; // the list changed since: nobody to tell

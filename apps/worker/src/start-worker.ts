@@ -2,14 +2,13 @@ import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { MetricsTime, Worker } from 'bullmq';
-import { DeadLetterQueue } from '@vigil/dead-letters';
 import { Redis } from 'ioredis';
 import type { Config } from '@vigil/config';
 import { createLogger, createWorkerMetrics } from '@vigil/metrics';
-import type { LogBatchPayload } from '@vigil/prediction-log';
-import { AuditShipper, PostgresStore, SqliteReader, SqliteWriter, type MonitoringReader } from '@vigil/stores';
+import { deadLetterExhaustedJob, DeadLetterQueue, logBatchHandler, queueNames, type LogBatchPayload } from '@vigil/queue';
+import { AuditShipper } from '@vigil/audit';
+import { PostgresStore, SqliteReader, SqliteWriter, type MonitoringReader } from '@vigil/stores';
 import { startAlerting } from './alerting';
-import { deadLetterExhaustedJob, logBatchProcessor } from './log-batch-processor';
 import { startRetention } from './retention';
 
 export interface RunningWorker {
@@ -61,8 +60,8 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   connection.on('error', () => undefined);
   const deadLetters = new DeadLetterQueue(connection, config.queueName);
   const worker = new Worker<LogBatchPayload>(
-    config.queueName,
-    logBatchProcessor({ sqlite, shipper, deadLetters, metrics, logger }),
+    queueNames(config.queueName).log,
+    logBatchHandler({ sink: sqlite, onWritten: () => shipper?.wake(), deadLetters, metrics, logger }),
     // metrics: per-minute completed/failed counts kept a week in Redis, read by /monitoring/queue and bull-board.
     { connection, concurrency: config.workerConcurrency, autorun: true, metrics: { maxDataPoints: MetricsTime.ONE_WEEK } },
   );

@@ -69,7 +69,7 @@ export function loadAlertRules(path: string): AlertRules {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new VigilError<AlertErrorCode>('ALERT_RULES_INVALID', `Cannot read alert rules ${path}: ${(error as Error).message}`, 500);
+    throw new VigilError<AlertErrorCode>('ALERT_RULES_INVALID', `Cannot read alert rules ${path}: ${(error as Error).message}`);
   }
   return checkAlertRules(raw, path);
 }
@@ -112,6 +112,6 @@ export function checkAlertRules(raw: unknown, source = 'alert rules'): AlertRule
       description: typeof r.description === 'string' ? r.description : '',
     });
   });
-  if (problems.length > 0) throw new VigilError<AlertErrorCode>('ALERT_RULES_INVALID', `Invalid alert rules:\n  ${problems.join('\n  ')}`, 500, { problems });
+  if (problems.length > 0) throw new VigilError<AlertErrorCode>('ALERT_RULES_INVALID', `Invalid alert rules:\n  ${problems.join('\n  ')}`, { problems });
   return Object.freeze({ evaluation_interval_ms: interval ?? 15_000, rules: Object.freeze(rules) });
 }

@@ -24,7 +24,42 @@ export interface AlertChange {
   readonly notify: number;
 }
 
-/** Alert state and history in the monitoring SQLite file (tables from migration 3). */
+/**
+ * The alert tables, kept here with the queries over them. Until this file
+ * owned them they were the stores' SQLite migration 3 (now a no-op kept for
+ * its number): an existing file already has them, so IF NOT EXISTS leaves it
+ * as it is, and a new file gets the same tables (SQLite drops IF NOT EXISTS
+ * from the schema text it keeps, so both files' schemas read alike). Never
+ * edit these: a change to the alert tables needs a numbered migration.
+ */
+export const ALERT_TABLES_SQL = `
+      -- Alert state per rule (one row each) and every state change, so a
+      -- restart neither forgets a firing alert nor notifies it twice.
+      CREATE TABLE IF NOT EXISTS alert_state (
+        rule           TEXT    PRIMARY KEY,
+        state          TEXT    NOT NULL CHECK (state IN ('inactive', 'pending', 'firing')),
+        since          TEXT    NOT NULL,
+        value          REAL,
+        threshold      REAL,
+        evaluated_at   TEXT    NOT NULL,
+        -- id of the last history row whose notification was handed to the notification queue
+        notified_id    INTEGER NOT NULL DEFAULT 0
+      ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS alert_history (
+        id          INTEGER PRIMARY KEY,
+        rule        TEXT NOT NULL,
+        from_state  TEXT NOT NULL,
+        to_state    TEXT NOT NULL,
+        value       REAL,
+        threshold   REAL,
+        at          TEXT NOT NULL,
+        -- 1 when this change is one a receiver hears about (firing, or resolved after firing)
+        notify      INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS alert_history_rule ON alert_history (rule, id);
+    `;
+
+/** Alert state and history in the monitoring SQLite file (tables: {@link ALERT_TABLES_SQL}). */
 export class AlertStore {
   private readonly getState;
   private readonly putState;
@@ -33,6 +68,8 @@ export class AlertStore {
   private readonly markNotifiedStatement;
 
   constructor(private readonly db: SqliteDatabase) {
+    // IMMEDIATE, like the stores' migrations: the API and the workers may all start at once.
+    db.transaction(() => db.exec(ALERT_TABLES_SQL)).immediate();
     this.getState = db.prepare<[string], AlertState>('SELECT * FROM alert_state WHERE rule = ?');
     this.putState = db.prepare(
       `INSERT INTO alert_state (rule, state, since, value, threshold, evaluated_at, notified_id) VALUES (@rule, @state, @since, @value, @threshold, @evaluated_at, @notified_id)

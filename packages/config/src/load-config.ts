@@ -40,7 +40,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   }
   problems.push(...crossChecks(values, failed));
   if (problems.length > 0) {
-    throw new VigilError<ConfigErrorCode>('CONFIG_INVALID', `Invalid configuration:\n  ${problems.join('\n  ')}`, 500, { problems });
+    throw new VigilError<ConfigErrorCode>('CONFIG_INVALID', `Invalid configuration:\n  ${problems.join('\n  ')}`, { problems });
   }
   const modelPath = values.modelPath as string;
   values.modelSpecPath = modelPath.replace(/\.onnx$/i, '') + '.spec.json';

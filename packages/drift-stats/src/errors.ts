@@ -12,12 +12,14 @@ export type DriftStatsErrorCode =
   | 'INVALID_OPTION';
 
 /**
- * Bad input is the caller's mistake, so these map to 400 if they ever reach
- * the HTTP boundary; the details name the argument and what was wrong.
+ * A statistic was called with arguments outside its domain; the details
+ * name the argument and what was wrong. The API computes these over its own
+ * stored rows and settings, so one reaching the HTTP boundary is the
+ * server's fault (500), never the client's.
  */
 export class DriftStatsError extends VigilError<DriftStatsErrorCode> {
   constructor(code: DriftStatsErrorCode, message: string, details: Record<string, unknown> = {}) {
-    super(code, message, 400, details);
+    super(code, message, details);
     this.name = 'DriftStatsError';
   }
 }

@@ -58,7 +58,7 @@ export type DriftErrorCode = 'DRIFT_CONFIG_INVALID' | 'DRIFT_REFERENCE_INVALID';
 
 export class DriftError extends VigilError<DriftErrorCode> {
   constructor(code: DriftErrorCode, message: string) {
-    super(code, message, 500);
+    super(code, message);
     this.name = 'DriftError';
   }
 }

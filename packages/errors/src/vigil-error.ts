@@ -1,23 +1,21 @@
 /**
  * Base class for every error Vigil raises on purpose.
  *
- * Each package declares its own catalogue of codes (a string-literal union) and
- * subclasses or instantiates this with them, so the HTTP boundary can turn any
- * VigilError into `{ error: { code, message, details } }` without knowing the
- * package it came from.
+ * Each package declares its own catalogue of codes (a string-literal union)
+ * and subclasses this with them. Domain errors carry no HTTP meaning: the
+ * API owns the one table from code to status (apps/api/src/error-status.ts),
+ * so a config or drift-statistics error raised by the server's own settings
+ * can never pass for a client mistake.
  */
 export class VigilError<Code extends string = string> extends Error {
   readonly code: Code;
-  /** HTTP status the API answers with when this error reaches the boundary. */
-  readonly status: number;
   /** Machine-readable context: which field, what was expected, what was seen. */
   readonly details: Readonly<Record<string, unknown>>;
 
-  constructor(code: Code, message: string, status: number, details: Record<string, unknown> = {}) {
+  constructor(code: Code, message: string, details: Record<string, unknown> = {}) {
     super(message);
     this.name = 'VigilError';
     this.code = code;
-    this.status = status;
     this.details = Object.freeze({ ...details });
   }
 }

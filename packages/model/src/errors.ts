@@ -4,8 +4,8 @@ import { VigilError } from '@vigil/errors';
 export type ModelErrorCode = 'MODEL_SPEC_INVALID' | 'MODEL_LOAD_FAILED' | 'INVALID_FEATURES' | 'INFERENCE_FAILED';
 
 export class ModelError extends VigilError<ModelErrorCode> {
-  constructor(code: ModelErrorCode, message: string, status: number, details: Record<string, unknown> = {}) {
-    super(code, message, status, details);
+  constructor(code: ModelErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(code, message, details);
     this.name = 'ModelError';
   }
 }

@@ -36,14 +36,13 @@ export async function loadModel(options: LoadModelOptions): Promise<ModelRunner>
       executionProviders: ['cpu'],
     });
   } catch (error) {
-    throw new ModelError('MODEL_LOAD_FAILED', `Cannot load ONNX model ${options.modelPath}: ${(error as Error).message}`, 500);
+    throw new ModelError('MODEL_LOAD_FAILED', `Cannot load ONNX model ${options.modelPath}: ${(error as Error).message}`);
   }
   if (!session.inputNames.includes(spec.input_name) || !session.outputNames.includes(spec.output_name)) {
     throw new ModelError(
       'MODEL_LOAD_FAILED',
       `Model ${options.modelPath} has inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}], ` +
         `but its spec names input "${spec.input_name}" and output "${spec.output_name}"`,
-      500,
     );
   }
   const width = encodedWidth(spec);
@@ -56,11 +55,11 @@ export async function loadModel(options: LoadModelOptions): Promise<ModelRunner>
       const result = await session.run({ [spec.input_name]: new ort.Tensor('float32', input, [records.length, width]) });
       output = result[spec.output_name];
     } catch (error) {
-      throw new ModelError('INFERENCE_FAILED', `Inference failed: ${(error as Error).message}`, 500);
+      throw new ModelError('INFERENCE_FAILED', `Inference failed: ${(error as Error).message}`);
     }
     const probabilities = output?.data;
     if (!(probabilities instanceof Float32Array) || probabilities.length !== records.length) {
-      throw new ModelError('INFERENCE_FAILED', `Model output "${spec.output_name}" is not one float per instance`, 500);
+      throw new ModelError('INFERENCE_FAILED', `Model output "${spec.output_name}" is not one float per instance`);
     }
     return Array.from(probabilities, (probability) => ({ probability, prediction: probability >= spec.threshold ? 1 : 0 }));
   }

@@ -68,7 +68,7 @@ export function loadModelSpec(path: string): ModelSpec {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new ModelError('MODEL_SPEC_INVALID', `Cannot read model spec ${path}: ${(error as Error).message}`, 500, { path });
+    throw new ModelError('MODEL_SPEC_INVALID', `Cannot read model spec ${path}: ${(error as Error).message}`, { path });
   }
   return checkModelSpec(parsed, path);
 }
@@ -76,7 +76,7 @@ export function loadModelSpec(path: string): ModelSpec {
 /** Fails fast, naming the field, on a spec that serving could not honour. */
 export function checkModelSpec(value: unknown, source: string): ModelSpec {
   const fail = (what: string): never => {
-    throw new ModelError('MODEL_SPEC_INVALID', `Model spec ${source}: ${what}`, 500, { source });
+    throw new ModelError('MODEL_SPEC_INVALID', `Model spec ${source}: ${what}`, { source });
   };
   if (typeof value !== 'object' || value === null) return fail('expected a JSON object');
   const spec = value as Record<string, unknown>;

@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { PredictionRecord } from './prediction-record';
+import type { PredictionRecord } from '@vigil/records';
 
 /** Options for {@link DiskSpool}. */
 export interface DiskSpoolOptions {

@@ -1,10 +1,6 @@
-export { newPredictionId } from './prediction-record';
-export type { PredictionRecord } from './prediction-record';
-export { encodeLogBatch, LOG_BATCH_COLUMNS, LOG_BATCH_JOB, logBatchRecords, parseLogBatch } from './log-batch-job';
-export type { LogBatchPayload, LogBatchPayloadV1, LogBatchPayloadV2, LogBatchRow, RecordProblem } from './log-batch-job';
 export { Batcher } from './batcher';
 export type { BatcherOptions } from './batcher';
 export { DiskSpool } from './disk-spool';
 export type { DiskSpoolOptions, SpooledBatch } from './disk-spool';
-export { createPredictionLogger, LOG_BATCH_JOB_OPTIONS } from './prediction-logger';
+export { createPredictionLogger, LOG_BATCH_DEFAULTS } from './prediction-logger';
 export type { PredictionLogger, PredictionLoggerEvents, PredictionLoggerOptions } from './prediction-logger';

@@ -1,9 +1,15 @@
-import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { encodeLogBatch, LOG_BATCH_JOB, LOG_BATCH_JOB_OPTIONS, queueNames, ReadyQueue, type LogBatchPayload } from '@vigil/queue';
+import type { PredictionRecord } from '@vigil/records';
 import { Batcher } from './batcher';
 import type { DiskSpool } from './disk-spool';
-import { encodeLogBatch, LOG_BATCH_JOB, type LogBatchPayload } from './log-batch-job';
-import type { PredictionRecord } from './prediction-record';
+
+/**
+ * The batch limits when none are given, the same as the API's
+ * LOG_BATCH_MAX_RECORDS and LOG_BATCH_MAX_WAIT_MS defaults (a test checks
+ * they agree; see the README for why the wait is 100 ms).
+ */
+export const LOG_BATCH_DEFAULTS = Object.freeze({ maxRecords: 500, maxWaitMs: 100 });
 
 /** What the logger reports, so the app can count it in its metrics without this package knowing prom-client. */
 export interface PredictionLoggerEvents {
@@ -22,9 +28,9 @@ export interface PredictionLoggerOptions {
   /** A constructed ioredis client; the logger does not close it. Use `enableOfflineQueue: false` so a dead Redis fails fast. */
   readonly connection: Redis;
   readonly queueName: string;
-  /** @defaultValue 500 */
+  /** @defaultValue 500 ({@link LOG_BATCH_DEFAULTS}) */
   readonly maxBatchRecords?: number;
-  /** @defaultValue 10 */
+  /** @defaultValue 100 ({@link LOG_BATCH_DEFAULTS}) */
   readonly maxBatchWaitMs?: number;
   /**
    * An enqueue that has not finished after this long is treated as failed (its batch is spooled).
@@ -62,42 +68,22 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Default job options: retries for store hiccups, failed jobs kept for the dead-letter tools. */
-export const LOG_BATCH_JOB_OPTIONS = {
-  attempts: 12,
-  backoff: { type: 'exponential', delay: 500 },
-  // Completed batches are already in the stores; keep a few for operators to inspect.
-  removeOnComplete: { count: 1000 },
-  removeOnFail: false,
-} as const;
-
 export function createPredictionLogger(options: PredictionLoggerOptions): PredictionLogger {
   if (options.queueName === '') throw new RangeError('createPredictionLogger: queueName must not be empty');
   const { connection, spool, events } = options;
   const timeoutMs = options.enqueueTimeoutMs ?? 2000;
   const maxInFlight = options.maxInFlightBatches ?? 16;
 
-  // BullMQ sends INFO the moment a Queue is built, and with the offline queue
-  // off that fails (and poisons the Queue) unless the connection is already
-  // up. So the Queue is built on first use with a ready connection; until
-  // then an enqueue fails fast and its records go to the spool.
-  let queue: Queue<LogBatchPayload> | undefined;
-  function readyQueue(): Queue<LogBatchPayload> {
-    if (queue !== undefined) return queue;
-    if (connection.status !== 'ready') throw new Error(`Redis is not connected (${connection.status})`);
-    queue = new Queue<LogBatchPayload>(options.queueName, { connection, defaultJobOptions: LOG_BATCH_JOB_OPTIONS });
-    queue.on('error', () => {
-      // Connection errors also fail each add, where they are counted.
-    });
-    return queue;
-  }
+  // The Queue is built on first use with a ready connection (see ReadyQueue);
+  // until then an enqueue fails fast and its records go to the spool.
+  const queue = new ReadyQueue<LogBatchPayload>(connection, queueNames(options.queueName).log, { defaultJobOptions: LOG_BATCH_JOB_OPTIONS });
 
   async function add(records: readonly PredictionRecord[]): Promise<void> {
     const started = performance.now();
     // The first record's id names the job: re-adding the same batch (a replay
     // after a timeout that in fact succeeded) is then a no-op in BullMQ.
     await withTimeout(
-      readyQueue().add(LOG_BATCH_JOB.name, encodeLogBatch(records), { jobId: records[0]?.prediction_id }),
+      queue.get().add(LOG_BATCH_JOB.name, encodeLogBatch(records), { jobId: records[0]?.prediction_id }),
       timeoutMs,
     );
     events?.enqueued?.(records.length, (performance.now() - started) / 1000);
@@ -166,8 +152,8 @@ export function createPredictionLogger(options: PredictionLoggerOptions): Predic
   timer?.unref();
 
   const batcher = new Batcher<PredictionRecord>({
-    maxItems: options.maxBatchRecords ?? 500,
-    maxWaitMs: options.maxBatchWaitMs ?? 10,
+    maxItems: options.maxBatchRecords ?? LOG_BATCH_DEFAULTS.maxRecords,
+    maxWaitMs: options.maxBatchWaitMs ?? LOG_BATCH_DEFAULTS.maxWaitMs,
     sink,
   });
 
@@ -187,7 +173,7 @@ export function createPredictionLogger(options: PredictionLoggerOptions): Predic
       clearInterval(timer);
       await replaying;
       spool?.close();
-      await queue?.close();
+      await queue.close();
     },
   };
 }

@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, renameSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DiskSpool, newPredictionId, type PredictionRecord } from '@vigil/prediction-log';
+import { DiskSpool } from '@vigil/prediction-log';
+import { newPredictionId, type PredictionRecord } from '@vigil/records';
 
 const record = (n: number): PredictionRecord => ({
   prediction_id: newPredictionId(),

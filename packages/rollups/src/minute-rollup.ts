@@ -44,24 +44,18 @@ export function rollUp(records: Iterable<RollupInput>): MinuteRollup[] {
   return [...byKey.values()];
 }
 
-/** Minute rollups merged per hour: `minute` holds the hour (hours since the epoch). */
-export function rollUpHours(minutes: Iterable<MinuteRollup>): MinuteRollup[] {
-  return coarsen(minutes, 60);
-}
-
-/** Hour rollups merged per day: `minute` holds the day (days since the epoch). */
-export function rollUpDays(hours: Iterable<MinuteRollup>): MinuteRollup[] {
-  return coarsen(hours, 24);
-}
-
-function coarsen(rollups: Iterable<MinuteRollup>, factor: number): MinuteRollup[] {
+/**
+ * Rollups merged `factor` keys to one (minutes to hours with 60, hours to days
+ * with 24): `minute` of each result holds the coarser key. See ROLLUP_LEVELS.
+ */
+export function coarsen(rollups: Iterable<MinuteRollup>, factor: number): MinuteRollup[] {
   const byKey = new Map<string, MinuteRollup>();
   for (const m of rollups) {
-    const hour = Math.floor(m.minute / factor);
-    const key = `${hour}|${m.model_version}`;
+    const coarser = Math.floor(m.minute / factor);
+    const key = `${coarser}|${m.model_version}`;
     let rollup = byKey.get(key);
     if (rollup === undefined) {
-      rollup = { minute: hour, model_version: m.model_version, fraud: 0, non_fraud: 0, latency: new LatencyHistogram() };
+      rollup = { minute: coarser, model_version: m.model_version, fraud: 0, non_fraud: 0, latency: new LatencyHistogram() };
       byKey.set(key, rollup);
     }
     rollup.fraud += m.fraud;

@@ -6,5 +6,3 @@ export { SqliteReader } from './sqlite/sqlite-reader';
 export { PostgresStore } from './postgres/postgres-store';
 export type { PostgresStoreOptions } from './postgres/postgres-store';
 export type { AuditRow } from './postgres/copy-rows';
-export { AuditShipper } from './audit-shipper';
-export type { AuditShipperEvents, AuditShipperOptions } from './audit-shipper';

@@ -1,4 +1,4 @@
-import type { PredictionRecord } from '@vigil/prediction-log';
+import type { PredictionRecord } from '@vigil/records';
 import type { MinuteRollup, RollupSummary } from '@vigil/rollups';
 
 /** A prediction as a store returns it: the logged record plus the store's own columns. */

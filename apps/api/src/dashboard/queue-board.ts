@@ -2,9 +2,9 @@ import express, { type Express } from 'express';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
+import type { QueueInspector } from '@vigil/queue';
 import { ApiError } from '../api-errors';
 import { boardAuth, sameOriginWrites } from './board-auth';
-import type { QueueInspector } from './queue-inspector';
 
 /** Where create-app mounts the board. */
 export const QUEUE_BOARD_PATH = '/admin/queues';

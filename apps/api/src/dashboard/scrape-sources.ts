@@ -1,6 +1,6 @@
 import type { DriftService } from '@vigil/drift';
 import { scrapeCache, type ApiMetrics, type DriftSnapshot, type Logger, type ScrapeSource } from '@vigil/metrics';
-import type { QueueInspector } from './queue-inspector';
+import type { QueueInspector } from '@vigil/queue';
 
 /** What the scrape-time gauges read, and how to report trouble reading it. */
 export interface ScrapeSourceOptions {

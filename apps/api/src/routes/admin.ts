@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { DeadLetterQueue } from '@vigil/dead-letters';
+import type { DeadLetterQueue } from '@vigil/queue';
 import { parseLimit } from '@vigil/monitoring';
 import { ApiError } from '../api-errors';
 

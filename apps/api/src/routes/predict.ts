@@ -1,7 +1,8 @@
 import { Router, type Request } from 'express';
 import type { ApiMetrics } from '@vigil/metrics';
 import { findFeatureProblems, ModelError, type FeatureProblem, type FeatureRecord, type ModelRunner } from '@vigil/model';
-import { newPredictionId, type PredictionLogger, type PredictionRecord } from '@vigil/prediction-log';
+import type { PredictionLogger } from '@vigil/prediction-log';
+import { newPredictionId, type PredictionRecord } from '@vigil/records';
 import { ApiError } from '../api-errors';
 import type { FeatureRedactor } from '../security/redact-features';
 
@@ -70,7 +71,7 @@ function readInstances(req: Request, options: PredictRouteOptions): { records: F
 
 function invalidFeatures(problems: FeatureProblem[]): ModelError {
   const first = problems[0];
-  return new ModelError('INVALID_FEATURES', `Invalid features: ${first?.path} ${first?.problem}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, 422, {
+  return new ModelError('INVALID_FEATURES', `Invalid features: ${first?.path} ${first?.problem}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, {
     problems: problems.slice(0, 50),
   });
 }

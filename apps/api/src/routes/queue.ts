@@ -1,6 +1,6 @@
 import { Router } from 'express';
+import type { QueueInspector } from '@vigil/queue';
 import { ApiError } from '../api-errors';
-import type { QueueInspector } from '../dashboard/queue-inspector';
 import { onlyParameters } from './query-parameters';
 
 /** Minutes of BullMQ's per-minute metrics summed into the recent throughput. */

@@ -50,12 +50,11 @@ export function createFeatureRedactor(options: RedactionOptions, spec: Pick<Mode
     throw new VigilError<ConfigErrorCode>(
       'CONFIG_INVALID',
       `LOG_REDACT_FEATURES names features model ${spec.model_version} does not have: ${unknown.map((name) => JSON.stringify(name.slice(0, 64))).join(', ')} (it has: ${known.join(', ')})`,
-      500,
       { variable: 'LOG_REDACT_FEATURES', unknown, known },
     );
   }
   if (options.logRedactMode === 'hash' && options.logRedactSalt === undefined) {
-    throw new VigilError<ConfigErrorCode>('CONFIG_INVALID', 'LOG_REDACT_SALT: required when LOG_REDACT_FEATURES is set and LOG_REDACT_MODE=hash', 500, { variable: 'LOG_REDACT_SALT' });
+    throw new VigilError<ConfigErrorCode>('CONFIG_INVALID', 'LOG_REDACT_SALT: required when LOG_REDACT_FEATURES is set and LOG_REDACT_MODE=hash', { variable: 'LOG_REDACT_SALT' });
   }
   const set = new Set(names);
   const { logRedactMode: mode, logRedactSalt: salt } = options;

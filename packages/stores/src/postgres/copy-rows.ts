@@ -30,6 +30,19 @@ function copyText(rows: readonly AuditRow[]): string {
   return text;
 }
 
+/** Postgres' SQLSTATE unique_violation. */
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * The COPY met rows already in the table (unique_violation: some rows are
+ * already there): a page re-shipped after a crash or a timeout. That is the
+ * expected case of an at-least-once shipper, taken by the ON CONFLICT path of
+ * copyNewRows, not a failure; every other error goes to the caller as it is.
+ */
+function isAlreadyThere(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === UNIQUE_VIOLATION;
+}
+
 async function copyInto(client: pg.ClientBase, table: string, text: string): Promise<void> {
   await pipeline(Readable.from([text]), client.query(copyFrom(`COPY ${table} (${AUDIT_COLUMNS}) FROM STDIN`)));
 }
@@ -52,7 +65,7 @@ export async function copyNewRows(client: pg.ClientBase, table: string, rows: re
     await client.query('RELEASE SAVEPOINT copy_rows');
     return rows.map((r) => ({ timestamp: r.timestamp, model_version: r.model_version, prediction: r.prediction, latency_ms: r.latency_ms }));
   } catch (error) {
-    if ((error as { code?: string }).code !== '23505') throw error; // unique_violation: some rows are already there
+    if (!isAlreadyThere(error)) throw error;
     await client.query('ROLLBACK TO SAVEPOINT copy_rows');
   }
   await client.query(

@@ -1,6 +1,6 @@
 import pg from 'pg';
-import type { PredictionRecord } from '@vigil/prediction-log';
-import { emptySummary, LatencyHistogram, rollUp, rollUpDays, rollUpHours, type MinuteRollup, type RollupSummary } from '@vigil/rollups';
+import type { PredictionRecord } from '@vigil/records';
+import { cascade, emptySummary, LatencyHistogram, spanPlan, type MinuteRollup, type RollupLevel, type RollupSummary } from '@vigil/rollups';
 import type { MonitoringReader, SampledPrediction, StoredPrediction } from '../types';
 import { copyNewRows, type AuditRow } from './copy-rows';
 import { mergeRollups } from './merge-rollups';
@@ -38,14 +38,15 @@ export class PostgresStore implements MonitoringReader {
     private readonly schema: string,
     private readonly table: string,
   ) {
-    this.rollupTable = `"${schema}".rollup_minute`;
-    this.hourTable = `"${schema}".rollup_hour`;
-    this.dayTable = `"${schema}".rollup_day`;
+    this.rollupTable = this.tableOf({ table: 'rollup_minute' });
   }
 
   private readonly rollupTable: string;
-  private readonly hourTable: string;
-  private readonly dayTable: string;
+
+  /** A rollup level's table in this store's schema. */
+  private tableOf(level: Pick<RollupLevel, 'table'>): string {
+    return `"${this.schema}".${level.table}`;
+  }
 
   /**
    * A store that connects and migrates on first use, and tries again on the
@@ -103,11 +104,7 @@ export class PostgresStore implements MonitoringReader {
     try {
       await client.query('BEGIN');
       const added = await copyNewRows(client, this.table, rows);
-      const minutes = rollUp(added);
-      await mergeRollups(client, this.rollupTable, 'minute', minutes);
-      const hours = rollUpHours(minutes);
-      await mergeRollups(client, this.hourTable, 'hour', hours);
-      await mergeRollups(client, this.dayTable, 'day', rollUpDays(hours));
+      for (const { level, rollups } of cascade(added)) await mergeRollups(client, this.tableOf(level), level.key, rollups);
       await client.query('COMMIT');
       return added.length;
     } catch (error) {
@@ -122,13 +119,15 @@ export class PostgresStore implements MonitoringReader {
 
   async summarySince(sinceMinute: number, modelVersion?: string, options: { latency?: boolean } = {}): Promise<RollupSummary> {
     await this.ready();
-    // Minutes up to the first whole hour, hours up to the first whole day, then whole days (the current ones included).
-    const span = (columns: string) =>
-      `SELECT ${columns} FROM ${this.rollupTable} WHERE minute >= $1 AND minute < $2 * 60 AND ($3::text IS NULL OR model_version = $3)
-       UNION ALL SELECT ${columns} FROM ${this.hourTable} WHERE hour >= $2 AND hour < $4 * 24 AND ($3::text IS NULL OR model_version = $3)
-       UNION ALL SELECT ${columns} FROM ${this.dayTable} WHERE day >= $4 AND ($3::text IS NULL OR model_version = $3)`;
-    const firstHour = Math.ceil(sinceMinute / 60);
-    const params = [sinceMinute, firstHour, modelVersion ?? null, Math.ceil(firstHour / 24)];
+    // Minutes up to the first whole hour, hours up to the first whole day, then whole days (the current ones included):
+    // one SELECT per range of spanPlan(), $1 the model version.
+    const params: unknown[] = [modelVersion ?? null];
+    const parameter = (value: number) => `$${params.push(value)}`;
+    const ranges = spanPlan(sinceMinute).map(({ level, from, to }) => {
+      const upper = to === undefined ? '' : ` AND ${level.key} < ${parameter(to)}`;
+      return { table: this.tableOf(level), where: `${level.key} >= ${parameter(from)}${upper} AND ($1::text IS NULL OR model_version = $1)` };
+    });
+    const span = (columns: string) => ranges.map(({ table, where }) => `SELECT ${columns} FROM ${table} WHERE ${where}`).join('\n       UNION ALL ');
     const summary = emptySummary();
     if (options.latency === false) {
       const counts = await this.pool.query<{ fraud: string | null; non_fraud: string | null }>(`SELECT sum(fraud) AS fraud, sum(non_fraud) AS non_fraud FROM (${span('fraud, non_fraud')}) AS spans`, params);

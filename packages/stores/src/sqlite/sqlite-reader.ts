@@ -1,4 +1,4 @@
-import { emptySummary, type MinuteRollup, type RollupSummary } from '@vigil/rollups';
+import { emptySummary, ROLLUP_LEVELS, spanPlan, type MinuteRollup, type RollupSummary } from '@vigil/rollups';
 import type { MonitoringReader, SampledPrediction, StoredPrediction } from '../types';
 import { openSqlite, type SqliteDatabase } from './open-sqlite';
 import { fromSqliteRow, SQLITE_PREDICTION_COLUMNS, type SqlitePredictionRow } from './row-mapping';
@@ -14,12 +14,15 @@ export class SqliteReader implements MonitoringReader {
 
   constructor(private readonly db: SqliteDatabase) {
     type Row = { fraud: number; non_fraud: number; latency: string };
-    // Minutes from the window's start to the first whole hour, hours to the first whole day, then whole days (the current ones included).
+    // One SELECT per level of spanPlan(): minutes from the window's start to the first whole hour, hours to the
+    // first whole day, then whole days (the current ones included). Only the coarsest level's range is open-ended.
+    const last = ROLLUP_LEVELS.length - 1;
     const span = (columns: string) =>
-      `SELECT ${columns} FROM rollup_minute WHERE minute >= @since AND minute < @firstHour * 60 AND (@version IS NULL OR model_version = @version)
-       UNION ALL SELECT ${columns} FROM rollup_hour WHERE hour >= @firstHour AND hour < @firstDay * 24 AND (@version IS NULL OR model_version = @version)
-       UNION ALL SELECT ${columns} FROM rollup_day WHERE day >= @firstDay AND (@version IS NULL OR model_version = @version)`;
-    type Span = { since: number; firstHour: number; firstDay: number; version: string | null };
+      ROLLUP_LEVELS.map(({ table, key }, i) => {
+        const upper = i < last ? ` AND ${key} < @to${i}` : '';
+        return `SELECT ${columns} FROM ${table} WHERE ${key} >= @from${i}${upper} AND (@version IS NULL OR model_version = @version)`;
+      }).join('\n       UNION ALL ');
+    type Span = Record<string, number | string | null>;
     this.rollups = db.prepare<[Span], Row>(span('fraud, non_fraud, latency'));
     // Counts need no histogram: summed in SQL, no JSON read at all.
     this.counts = db.prepare<[Span], { fraud: number | null; non_fraud: number | null }>(
@@ -41,8 +44,11 @@ export class SqliteReader implements MonitoringReader {
   }
 
   async summarySince(sinceMinute: number, modelVersion?: string, options: { latency?: boolean } = {}): Promise<RollupSummary> {
-    const firstHour = Math.ceil(sinceMinute / 60);
-    const params = { since: sinceMinute, firstHour, firstDay: Math.ceil(firstHour / 24), version: modelVersion ?? null };
+    const params: Record<string, number | string | null> = { version: modelVersion ?? null };
+    spanPlan(sinceMinute).forEach(({ from, to }, i) => {
+      params[`from${i}`] = from;
+      if (to !== undefined) params[`to${i}`] = to;
+    });
     const summary = emptySummary();
     if (options.latency === false) {
       const counts = this.counts.get(params);

@@ -1,4 +1,14 @@
-import { LatencyHistogram, rollUp, rollUpDays, rollUpHours, type MinuteRollup, type RollupInput, type StoredHistogramJSON } from '@vigil/rollups';
+import {
+  cascade,
+  coarsenTo,
+  LatencyHistogram,
+  ROLLUP_LEVELS,
+  rollUp,
+  type MinuteRollup,
+  type RollupInput,
+  type RollupLevel,
+  type StoredHistogramJSON,
+} from '@vigil/rollups';
 import type { SqliteDatabase } from './open-sqlite';
 
 /** The latency column's text: the compact form, several times cheaper to read back than the sparse one. */
@@ -15,12 +25,12 @@ export function decodeLatency(text: string): LatencyHistogram {
   return LatencyHistogram.fromJSON(JSON.parse(text) as StoredHistogramJSON);
 }
 
-/** One rollup table: rollup_minute keyed by minute, rollup_hour by hour. */
+/** One rollup table (rollup_minute keyed by minute, rollup_hour by hour, rollup_day by day). */
 class RollupTable {
   private readonly select;
   private readonly upsert;
 
-  constructor(db: SqliteDatabase, table: 'rollup_minute' | 'rollup_hour' | 'rollup_day', key: 'minute' | 'hour' | 'day') {
+  constructor(db: SqliteDatabase, { table, key }: RollupLevel) {
     this.select = db.prepare<[number, string], { fraud: number; non_fraud: number; latency: string }>(
       `SELECT fraud, non_fraud, latency FROM ${table} WHERE ${key} = ? AND model_version = ?`,
     );
@@ -46,66 +56,67 @@ class RollupTable {
 }
 
 /**
- * Reads and writes rollup_minute, rollup_hour and rollup_day. Callers run these inside
- * their own transaction, so a batch's rows and its rollups commit together.
+ * Reads and writes the rollup tables of every level (ROLLUP_LEVELS: rollup_minute, rollup_hour and rollup_day).
+ * Callers run these inside their own transaction, so a batch's rows and its rollups commit together.
  */
 export class SqliteRollups {
-  private readonly minutes: RollupTable;
-  private readonly hours: RollupTable;
-  private readonly days: RollupTable;
+  private readonly tables: ReadonlyMap<RollupLevel, RollupTable>;
 
   constructor(private readonly db: SqliteDatabase) {
-    this.minutes = new RollupTable(db, 'rollup_minute', 'minute');
-    this.hours = new RollupTable(db, 'rollup_hour', 'hour');
-    this.days = new RollupTable(db, 'rollup_day', 'day');
+    this.tables = new Map(ROLLUP_LEVELS.map((level) => [level, new RollupTable(db, level)]));
   }
 
   /** Adds these (newly stored) predictions to their minutes, hours and days. */
   add(records: Iterable<RollupInput>): void {
-    const minutes = rollUp(records);
-    for (const rollup of minutes) this.minutes.mergeInto(rollup);
-    const hours = rollUpHours(minutes);
-    for (const rollup of hours) this.hours.mergeInto(rollup);
-    for (const rollup of rollUpDays(hours)) this.days.mergeInto(rollup);
+    for (const { level, rollups } of cascade(records)) {
+      const table = this.tables.get(level)!;
+      for (const rollup of rollups) table.mergeInto(rollup);
+    }
   }
 
   /**
    * Rebuilds rollups that are missing (a database from before them, or a
    * deleted table) in one IMMEDIATE transaction, so two workers starting
    * together cannot both count the rows: minutes from the rows, hours from
-   * the minutes. Returns the rows rolled up (0 when nothing needed doing).
+   * the minutes, days from the hours. Returns the rows rolled up (0 when nothing needed doing).
    */
   rebuildIfMissing(): number {
     const rebuild = this.db.transaction(() => {
       let total = 0;
-      if (this.db.prepare('SELECT 1 FROM rollup_minute LIMIT 1').get() === undefined) {
+      const [minutes, ...coarser] = ROLLUP_LEVELS;
+      if (this.db.prepare(`SELECT 1 FROM ${minutes!.table} LIMIT 1`).get() === undefined) {
         const page = this.db.prepare<[number], RollupInput & { id: number }>(
           'SELECT id, timestamp, model_version, prediction, latency_ms FROM predictions WHERE id > ? ORDER BY id LIMIT 50000',
         );
+        const target = this.tables.get(minutes!)!;
         for (let after = 0; ; ) {
           const rows = page.all(after);
           if (rows.length === 0) break;
-          for (const rollup of rollUp(rows)) this.minutes.mergeInto(rollup);
+          for (const rollup of rollUp(rows)) target.mergeInto(rollup);
           total += rows.length;
           after = rows[rows.length - 1]!.id;
         }
       }
-      this.rebuildLevel('rollup_minute', 'minute', 'rollup_hour', this.hours, rollUpHours);
-      this.rebuildLevel('rollup_hour', 'hour', 'rollup_day', this.days, rollUpDays);
+      let finer = minutes!;
+      for (const level of coarser) {
+        this.rebuildLevel(finer, level);
+        finer = level;
+      }
       return total;
     });
     return rebuild.immediate();
   }
 
   /** Fills an empty coarser table from the finer one. */
-  private rebuildLevel(from: string, key: string, to: string, target: RollupTable, coarsen: (rollups: MinuteRollup[]) => MinuteRollup[]): void {
-    if (this.db.prepare(`SELECT 1 FROM ${to} LIMIT 1`).get() !== undefined) return;
+  private rebuildLevel(from: RollupLevel, to: RollupLevel): void {
+    if (this.db.prepare(`SELECT 1 FROM ${to.table} LIMIT 1`).get() !== undefined) return;
+    const target = this.tables.get(to)!;
     const finer = this.db.prepare<[], { key: number; model_version: string; fraud: number; non_fraud: number; latency: string }>(
-      `SELECT ${key} AS key, model_version, fraud, non_fraud, latency FROM ${from} ORDER BY ${key}`,
+      `SELECT ${from.key} AS key, model_version, fraud, non_fraud, latency FROM ${from.table} ORDER BY ${from.key}`,
     );
     let pending: MinuteRollup[] = [];
     const flush = () => {
-      for (const rollup of coarsen(pending)) target.mergeInto(rollup);
+      for (const rollup of coarsenTo(to, pending)) target.mergeInto(rollup);
       pending = [];
     };
     // all(), not iterate(): the connection cannot write while a read is still open on it.

@@ -1,9 +1,26 @@
-import type { PredictionRecord } from '@vigil/prediction-log';
+import { PermanentError } from '@vigil/errors';
+import type { PredictionRecord } from '@vigil/records';
 import type { AuditRow } from '../postgres/copy-rows';
 import type { StoredPrediction } from '../types';
 import { openSqlite, type SqliteDatabase } from './open-sqlite';
 import { SqliteRollups } from './sqlite-rollups';
 import { fromSqliteRow, SQLITE_PREDICTION_COLUMNS, type SqlitePredictionRow } from './row-mapping';
+
+/**
+ * SQLite refused the data itself (a constraint, a type, a size), as opposed
+ * to the database being busy, full or gone: retrying the same rows cannot help.
+ */
+const REFUSED_DATA = /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/;
+
+/**
+ * A refusal of the data becomes the named never-retry outcome (its message
+ * kept, the driver's error as its cause); anything else is returned as it was.
+ */
+function asPermanentIfRefused(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string' || !REFUSED_DATA.test(code)) return error;
+  return new PermanentError('STORE_REJECTED_DATA', (error as Error).message, { store: 'sqlite', sqlite_code: code }, { cause: error });
+}
 
 /** The worker's side of SQLite: batch inserts and the audit outbox. */
 export class SqliteWriter {
@@ -74,7 +91,10 @@ export class SqliteWriter {
     return writer;
   }
 
-  /** Writes a batch in one transaction; returns how many rows were new (a redelivered batch adds none). */
+  /**
+   * Writes a batch in one transaction; returns how many rows were new (a redelivered batch adds none).
+   * Throws a PermanentError (STORE_REJECTED_DATA) when SQLite refuses a row itself.
+   */
   insertBatch(records: readonly PredictionRecord[]): number {
     return this.insertBatches([records])[0]!;
   }
@@ -82,12 +102,17 @@ export class SqliteWriter {
   /**
    * Writes several batches in one transaction (one commit, one rollup merge
    * for all); returns the new rows of each. All or none: a refused row
-   * fails every batch.
+   * fails every batch, with a PermanentError (STORE_REJECTED_DATA); any
+   * other failure (busy, full, closed) is thrown as it came, to be retried.
    */
   insertBatches(batches: readonly (readonly PredictionRecord[])[]): number[] {
-    // IMMEDIATE: take the write lock up front so a concurrent writer makes us
-    // wait (busy_timeout) instead of failing mid-transaction with SQLITE_BUSY.
-    return this.insertMany.immediate(batches);
+    try {
+      // IMMEDIATE: take the write lock up front so a concurrent writer makes us
+      // wait (busy_timeout) instead of failing mid-transaction with SQLITE_BUSY.
+      return this.insertMany.immediate(batches);
+    } catch (error) {
+      throw asPermanentIfRefused(error);
+    }
   }
 
   unaudited(limit: number): StoredPrediction[] {

@@ -1,4 +1,4 @@
-import type { PredictionRecord } from '@vigil/prediction-log';
+import type { PredictionRecord } from '@vigil/records';
 
 interface Waiting {
   readonly records: readonly PredictionRecord[];

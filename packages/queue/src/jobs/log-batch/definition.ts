@@ -1,4 +1,4 @@
-import type { PredictionRecord } from './prediction-record';
+import { isFeatureObject, recordProblem, type PredictionRecord } from '@vigil/records';
 
 /**
  * The one job type on the log queue. A job carries a whole batch of records
@@ -20,6 +20,15 @@ export const LOG_BATCH_JOB = { name: 'log-batch', version: 2 } as const;
 
 /** The columns of a version 2 row, in order; written into every payload for the human reader. */
 export const LOG_BATCH_COLUMNS = ['prediction_id', 'timestamp', 'model_version', 'prediction', 'probability', 'latency_ms', 'features'] as const;
+
+/** Default job options: retries for store hiccups, failed jobs kept for the dead-letter tools. */
+export const LOG_BATCH_JOB_OPTIONS = {
+  attempts: 12,
+  backoff: { type: 'exponential', delay: 500 },
+  // Completed batches are already in the stores; keep a few for operators to inspect.
+  removeOnComplete: { count: 1000 },
+  removeOnFail: false,
+} as const;
 
 type FeatureValue = PredictionRecord['features'][string];
 
@@ -44,10 +53,6 @@ export interface LogBatchPayloadV2 {
 }
 
 export type LogBatchPayload = LogBatchPayloadV1 | LogBatchPayloadV2;
-
-function isFeatureObject(value: unknown): value is PredictionRecord['features'] {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The values of `features` when its keys are exactly `names`, in that order; otherwise undefined. */
 function valuesInOrder(features: PredictionRecord['features'], names: readonly string[]): FeatureValue[] | undefined {
@@ -109,9 +114,6 @@ export function logBatchRecords(data: unknown): unknown[] | undefined {
   return undefined;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
 /** Why one record of a batch cannot be stored; the worker dead-letters it. */
 export interface RecordProblem {
   /** Position in the batch; -1 when the payload as a whole is unreadable. */
@@ -120,20 +122,6 @@ export interface RecordProblem {
   readonly problem: string;
   /** The record as it arrived (in record shape for a version 2 row), or the whole payload. */
   readonly received: unknown;
-}
-
-function recordProblem(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null) return 'not an object';
-  if (Array.isArray(value)) return 'not a record (an array)';
-  const r = value as Record<string, unknown>;
-  if (typeof r.prediction_id !== 'string' || !UUID.test(r.prediction_id)) return 'prediction_id is not a UUID';
-  if (typeof r.timestamp !== 'string' || !ISO.test(r.timestamp) || Number.isNaN(Date.parse(r.timestamp))) return 'timestamp is not ISO 8601 UTC';
-  if (typeof r.model_version !== 'string' || r.model_version === '') return 'model_version is empty';
-  if (!isFeatureObject(r.features)) return 'features is not an object';
-  if (r.prediction !== 0 && r.prediction !== 1) return 'prediction is not 0 or 1';
-  if (typeof r.probability !== 'number' || !(r.probability >= 0 && r.probability <= 1)) return 'probability is not in [0, 1]';
-  if (typeof r.latency_ms !== 'number' || !(r.latency_ms >= 0) || !Number.isFinite(r.latency_ms)) return 'latency_ms is not a finite number >= 0';
-  return undefined;
 }
 
 /**

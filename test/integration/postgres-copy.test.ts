@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { PostgresStore } from '@vigil/stores';
-import { dropSchema, POSTGRES_URL, queryPostgres } from '../../../test/support/test-env';
+import { dropSchema, POSTGRES_URL, queryPostgres } from '../support/test-env';
 
 describe('PostgresStore COPY path', function () {
   const schema = `test_copy_${process.pid}`;

@@ -1,9 +1,10 @@
-import { Queue, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { VigilError } from '@vigil/errors';
-import { LOG_BATCH_JOB, LOG_BATCH_JOB_OPTIONS, type PredictionRecord } from '@vigil/prediction-log';
-
-export type DeadLetterErrorCode = 'DEAD_LETTER_NOT_FOUND';
+import type { PredictionRecord } from '@vigil/records';
+import { QueueError } from './errors';
+import { LOG_BATCH_JOB, LOG_BATCH_JOB_OPTIONS, type LogBatchPayload } from './jobs/log-batch/definition';
+import { queueNames } from './queue-names';
+import { ReadyQueue } from './ready-queue';
 
 /** Why records ended here: invalid in the worker's eyes, or refused by a store after every retry. */
 export type DeadLetterKind = 'rejected-records' | 'failed-batch' | 'store-rejected-records';
@@ -30,46 +31,39 @@ export interface DeadLetterSummary {
   readonly dead_lettered_at: string;
 }
 
-/** Name of the queue that holds the dead letters of a log queue. */
-export function deadLetterQueueName(queueName: string): string {
-  return `${queueName}-dead-letter`;
-}
-
 /**
  * The dead-letter place: a BullMQ queue nobody consumes, beside the log
  * queue. Entries stay until a person replays (or deletes) them; a replay puts
  * the records back on the log queue as a new batch.
  */
 export class DeadLetterQueue {
-  private readonly queue: Queue<DeadLetter>;
-  private readonly logQueue: Queue;
+  private readonly queue: ReadyQueue<DeadLetter>;
+  private readonly logQueue: ReadyQueue<LogBatchPayload>;
 
   constructor(connection: Redis, private readonly queueName: string) {
-    this.queue = new Queue<DeadLetter>(deadLetterQueueName(queueName), { connection });
-    this.logQueue = new Queue(queueName, { connection, defaultJobOptions: LOG_BATCH_JOB_OPTIONS });
-    // Connection trouble surfaces on each call; an 'error' event without a listener would kill the process.
-    this.queue.on('error', () => undefined);
-    this.logQueue.on('error', () => undefined);
+    const names = queueNames(queueName);
+    this.queue = new ReadyQueue<DeadLetter>(connection, names.deadLetter);
+    this.logQueue = new ReadyQueue<LogBatchPayload>(connection, names.log, { defaultJobOptions: LOG_BATCH_JOB_OPTIONS });
   }
 
   async add(letter: Omit<DeadLetter, 'dead_lettered_at' | 'source_queue'>): Promise<string> {
-    const job = await this.queue.add(letter.kind, { ...letter, source_queue: this.queueName, dead_lettered_at: new Date().toISOString() });
+    const job = await this.queue.get().add(letter.kind, { ...letter, source_queue: this.queueName, dead_lettered_at: new Date().toISOString() });
     return job.id as string;
   }
 
   async count(): Promise<number> {
-    return this.queue.getWaitingCount();
+    return this.queue.get().getWaitingCount();
   }
 
   /** Newest first. */
   async list(limit = 100): Promise<DeadLetterSummary[]> {
-    const jobs = await this.queue.getWaiting(0, limit - 1);
+    const jobs = await this.queue.get().getWaiting(0, limit - 1);
     return jobs.filter((job): job is Job<DeadLetter> => job !== undefined).map(summarize);
   }
 
   async get(id: string): Promise<DeadLetter & { id: string }> {
-    const job = await this.queue.getJob(id);
-    if (job === undefined) throw new VigilError<DeadLetterErrorCode>('DEAD_LETTER_NOT_FOUND', `No dead letter with id ${id.slice(0, 64)}`, 404, { id: id.slice(0, 64) });
+    const job = await this.queue.get().getJob(id);
+    if (job === undefined) throw new QueueError('DEAD_LETTER_NOT_FOUND', `No dead letter with id ${id.slice(0, 64)}`, { id: id.slice(0, 64) });
     return { id, ...job.data };
   }
 
@@ -83,8 +77,8 @@ export class DeadLetterQueue {
     const letter = await this.get(id);
     const jobId = `replay-${id}-${Date.now()}`;
     // Version 1 (record objects): the records go back exactly as they were kept, however malformed.
-    await this.logQueue.add(LOG_BATCH_JOB.name, { v: 1, records: letter.records as PredictionRecord[] }, { jobId });
-    await (await this.queue.getJob(id))?.remove();
+    await this.logQueue.get().add(LOG_BATCH_JOB.name, { v: 1, records: letter.records as PredictionRecord[] }, { jobId });
+    await (await this.queue.get().getJob(id))?.remove();
     return { id, records: letter.records.length, job_id: jobId };
   }
 

@@ -1,8 +1,9 @@
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { deadLetterQueueName } from '@vigil/dead-letters';
 import type { QueueSnapshot } from '@vigil/metrics';
-import { ApiError } from '../api-errors';
+import type { DeadLetter } from './dead-letter-queue';
+import { queueNames, type QueueNames } from './queue-names';
+import { ReadyQueue } from './ready-queue';
 
 /** The job states reported, in the order operators read them. */
 export const QUEUE_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'waiting-children', 'completed', 'failed'] as const;
@@ -36,7 +37,7 @@ export interface QueueReport {
 
 interface Queues {
   readonly log: Queue;
-  readonly deadLetters: Queue;
+  readonly deadLetters: Queue<DeadLetter>;
 }
 
 /**
@@ -44,29 +45,26 @@ interface Queues {
  * vigil_queue_* gauges and bull-board, on the API's own Redis connection.
  */
 export class QueueInspector {
-  private queues: Queues | undefined;
+  private readonly names: QueueNames;
+  private readonly log: ReadyQueue;
+  private readonly deadLetters: ReadyQueue<DeadLetter>;
 
   constructor(
-    private readonly connection: Redis,
+    connection: Redis,
     readonly queueName: string,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.names = queueNames(queueName);
+    this.log = new ReadyQueue(connection, this.names.log);
+    this.deadLetters = new ReadyQueue<DeadLetter>(connection, this.names.deadLetter);
+  }
 
   /**
-   * BullMQ sends INFO the moment a Queue is built, and with the offline queue
-   * off (the API fails fast while Redis is away) that fails and poisons the
-   * Queue unless the connection is up; so they are built on first use.
+   * The queues, built on first use once Redis is connected (see ReadyQueue);
+   * before that a QueueError NOT_READY (the API answers 503).
    */
   ready(): Queues {
-    if (this.queues !== undefined) return this.queues;
-    if (this.connection.status !== 'ready') throw new ApiError('NOT_READY', 'Redis is not connected: the queue cannot be read', { dependency: 'redis' });
-    const log = new Queue(this.queueName, { connection: this.connection });
-    const deadLetters = new Queue(deadLetterQueueName(this.queueName), { connection: this.connection });
-    // Trouble surfaces on each call; an 'error' event without a listener would kill the process.
-    log.on('error', () => undefined);
-    deadLetters.on('error', () => undefined);
-    this.queues = { log, deadLetters };
-    return this.queues;
+    return { log: this.log.get(), deadLetters: this.deadLetters.get() };
   }
 
   /** What a scrape needs: a handful of Redis commands. */
@@ -89,7 +87,7 @@ export class QueueInspector {
     const sum = (values: readonly number[]) => values.reduce((total, value) => total + value, 0);
     return {
       queue: this.queueName,
-      dead_letter_queue: deadLetterQueueName(this.queueName),
+      dead_letter_queue: this.names.deadLetter,
       paused,
       counts: Object.fromEntries(QUEUE_STATES.map((state) => [state, counts[state] ?? 0])) as Record<QueueState, number>,
       oldest_waiting: oldest,
@@ -119,8 +117,6 @@ export class QueueInspector {
 
   /** Closes the queues, not the connection (start-api owns it). */
   async close(): Promise<void> {
-    const queues = this.queues;
-    this.queues = undefined;
-    await Promise.all([queues?.log.close(), queues?.deadLetters.close()]);
+    await Promise.all([this.log.close(), this.deadLetters.close()]);
   }
 }

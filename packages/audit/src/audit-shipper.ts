@@ -1,8 +1,13 @@
-import type { SqliteWriter } from './sqlite/sqlite-writer';
-import type { PostgresStore } from './postgres/postgres-store';
+import type { PostgresStore, SqliteWriter } from '@vigil/stores';
 import { ShippedPrefix } from './shipped-prefix';
 
-type OutboxRow = ReturnType<SqliteWriter['unauditedForAudit']>[number];
+/** What the shipper reads and marks in SQLite: the outbox side of {@link SqliteWriter}. */
+export type AuditOutbox = Pick<SqliteWriter, 'unauditedForAudit' | 'markShippedThrough' | 'auditBacklog'>;
+
+/** Where the shipper copies pages to: the audit side of {@link PostgresStore}. */
+export type AuditTarget = Pick<PostgresStore, 'insertAuditRows'>;
+
+type OutboxRow = ReturnType<AuditOutbox['unauditedForAudit']>[number];
 
 /** Pages shipped per call before the loop reports the backlog again. */
 const PAGES_PER_CALL = 20;
@@ -44,8 +49,8 @@ export class AuditShipper {
   private readonly parallelPages: number;
 
   constructor(
-    private readonly sqlite: SqliteWriter,
-    private readonly postgres: PostgresStore,
+    private readonly sqlite: AuditOutbox,
+    private readonly postgres: AuditTarget,
     private readonly options: AuditShipperOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 5000;

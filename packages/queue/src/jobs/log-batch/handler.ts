@@ -1,25 +1,32 @@
 import { UnrecoverableError, type Job } from 'bullmq';
-import type { DeadLetterQueue } from '@vigil/dead-letters';
+import { isPermanentError } from '@vigil/errors';
 import type { Logger, WorkerMetrics } from '@vigil/metrics';
-import { logBatchRecords, parseLogBatch, type LogBatchPayload, type PredictionRecord } from '@vigil/prediction-log';
-import type { AuditShipper, SqliteWriter } from '@vigil/stores';
+import type { PredictionRecord } from '@vigil/records';
+import type { DeadLetterQueue } from '../../dead-letter-queue';
+import { logBatchRecords, parseLogBatch, type LogBatchPayload } from './definition';
 import { WriteCoalescer } from './write-coalescer';
 
-export interface LogBatchProcessorOptions {
-  readonly sqlite: SqliteWriter;
-  readonly shipper: AuditShipper | undefined;
-  readonly deadLetters: DeadLetterQueue;
-  readonly metrics: WorkerMetrics;
-  readonly logger: Logger;
+/**
+ * Where the handler writes a batch: the worker's SqliteWriter. An interface,
+ * so this package (which the API's producer also depends on) never pulls in
+ * a store driver. Either call throws a PermanentError `STORE_REJECTED_DATA`
+ * when the store refuses the data itself (a constraint, a type, a size), as
+ * opposed to being busy, full or gone: retrying the same rows cannot help.
+ */
+export interface LogBatchSink {
+  /** Writes the records in one transaction; returns the rows it added. */
+  insertBatch(records: readonly PredictionRecord[]): number;
+  /** Writes the batches in one transaction, all or none; returns each one's new rows. */
+  insertBatches(batches: readonly (readonly PredictionRecord[])[]): number[];
 }
 
-/**
- * SQLite refused the data itself (a constraint, a type, a size), as opposed
- * to the database being busy, full or gone: retrying the same rows cannot help.
- */
-function isDataError(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && /^SQLITE_(CONSTRAINT|MISMATCH|TOOBIG|RANGE)/.test(code);
+export interface LogBatchHandlerOptions {
+  readonly sink: LogBatchSink;
+  /** Called once a batch's rows are written (the worker wakes its audit shipper). */
+  readonly onWritten?: (() => void) | undefined;
+  readonly deadLetters: Pick<DeadLetterQueue, 'add'>;
+  readonly metrics: WorkerMetrics;
+  readonly logger: Logger;
 }
 
 /**
@@ -28,11 +35,12 @@ function isDataError(error: unknown): boolean {
  * shipper. Any other throw makes BullMQ retry the job with backoff; rows
  * already written are skipped on the retry (ON CONFLICT on prediction_id).
  */
-export function logBatchProcessor(options: LogBatchProcessorOptions) {
-  const { sqlite, shipper, deadLetters, metrics, logger } = options;
-  const coalescer = new WriteCoalescer((batches) => sqlite.insertBatches(batches));
+export function logBatchHandler(options: LogBatchHandlerOptions) {
+  const { sink, onWritten, deadLetters, metrics, logger } = options;
+  const coalescer = new WriteCoalescer((batches) => sink.insertBatches(batches));
 
-  async function deadLetter(kind: 'rejected-records' | 'store-rejected-records', job: Job, reason: string, problems: { index: number; problem: string }[], records: unknown[]) {
+  type Problem = { index: number; problem: string };
+  async function deadLetter(kind: 'rejected-records' | 'store-rejected-records', job: Job, reason: string, problems: Problem[], records: unknown[]) {
     const id = await deadLetters.add({ kind, source_job_id: job.id, reason, problems, records });
     metrics.deadLettered.inc({ kind }, records.length);
     logger.warn('records dead-lettered', { dead_letter_id: id, kind, job_id: job.id, count: records.length, reason });
@@ -44,14 +52,15 @@ export function logBatchProcessor(options: LogBatchProcessorOptions) {
     const refused: { record: PredictionRecord; problem: string }[] = [];
     for (const record of records) {
       try {
-        written += sqlite.insertBatch([record]);
+        written += sink.insertBatch([record]);
       } catch (error) {
-        if (!isDataError(error)) throw error;
-        refused.push({ record, problem: (error as Error).message });
+        if (!isPermanentError(error)) throw error;
+        refused.push({ record, problem: error.message });
       }
     }
     if (refused.length > 0) {
-      await deadLetter('store-rejected-records', job, 'SQLite refused these records', refused.map((r, index) => ({ index, problem: r.problem })), refused.map((r) => r.record));
+      const problems = refused.map((r, index) => ({ index, problem: r.problem }));
+      await deadLetter('store-rejected-records', job, 'SQLite refused these records', problems, refused.map((r) => r.record));
     }
     return written;
   }
@@ -60,7 +69,8 @@ export function logBatchProcessor(options: LogBatchProcessorOptions) {
     const data: unknown = job.data;
     const { records, problems } = parseLogBatch(data);
     if (problems.length > 0) {
-      await deadLetter('rejected-records', job, problems[0]?.problem ?? 'invalid', problems.map((p, index) => ({ index, problem: p.problem })), problems.map((p) => p.received));
+      const indexed = problems.map((p, index) => ({ index, problem: p.problem }));
+      await deadLetter('rejected-records', job, problems[0]?.problem ?? 'invalid', indexed, problems.map((p) => p.received));
       if (problems.some((p) => p.index < 0)) {
         throw new UnrecoverableError(`log batch payload rejected: ${problems[0]?.problem}`);
       }
@@ -70,12 +80,12 @@ export function logBatchProcessor(options: LogBatchProcessorOptions) {
     try {
       written = await coalescer.write(records);
     } catch (error) {
-      if (!isDataError(error)) throw error;
+      if (!isPermanentError(error)) throw error;
       written = await insertEachAlone(job, records);
     }
     metrics.writeLatency.observe({ store: 'sqlite' }, (performance.now() - started) / 1000);
     metrics.recordsWritten.inc({ store: 'sqlite' }, written);
-    shipper?.wake();
+    onWritten?.();
     return { written, rejected: problems.length };
   };
 }
@@ -84,7 +94,7 @@ export function logBatchProcessor(options: LogBatchProcessorOptions) {
  * A batch that failed every attempt (SQLite unwritable for a long time, say)
  * moves whole to the dead-letter queue, where a person can replay it.
  */
-export function deadLetterExhaustedJob(deadLetters: DeadLetterQueue, metrics: WorkerMetrics, logger: Logger) {
+export function deadLetterExhaustedJob(deadLetters: Pick<DeadLetterQueue, 'add'>, metrics: WorkerMetrics, logger: Logger) {
   return async (job: Job<LogBatchPayload> | undefined, error: Error): Promise<void> => {
     if (job === undefined || job.attemptsMade < (job.opts.attempts ?? 1)) return;
     // In record shape whatever the payload version, so a person can read and replay them.

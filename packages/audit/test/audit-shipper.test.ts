@@ -1,0 +1,73 @@
+import { expect } from 'chai';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AuditShipper, type AuditTarget } from '@vigil/audit';
+import type { PredictionRecord } from '@vigil/records';
+import { SqliteWriter } from '@vigil/stores';
+
+function records(count: number): PredictionRecord[] {
+  return Array.from({ length: count }, (_, i) => ({
+    prediction_id: `01900000-0000-7000-8000-${i.toString(16).padStart(12, '0')}`,
+    timestamp: new Date(Date.UTC(2026, 10, 27, 10, 0, 0) + i * 10).toISOString(),
+    model_version: 'm@1',
+    features: { amount: i },
+    prediction: i % 7 === 0 ? 1 : 0,
+    probability: 0.5,
+    latency_ms: 1,
+  }));
+}
+
+function outboxWith(count: number): SqliteWriter {
+  const writer = SqliteWriter.open(join(mkdtempSync(join(tmpdir(), 'shipper-')), 'm.db'));
+  writer.insertBatch(records(count));
+  return writer;
+}
+
+/** Stands in for the Postgres audit: `answer` decides how each page (numbered from 0 per call) settles. */
+function fakeTarget(answer: (page: number) => { delayMs: number; fail?: boolean }) {
+  const received: string[][] = [];
+  const target: AuditTarget = {
+    async insertAuditRows(rows) {
+      const { delayMs, fail } = answer(received.length);
+      received.push(rows.map((r) => r.prediction_id));
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      if (fail === true) throw new Error('audit unreachable');
+      return rows.length;
+    },
+  };
+  return { target, received };
+}
+
+// With a real Postgres: test/integration/audit-shipper.test.ts.
+describe('AuditShipper (the copy loop, against a stand-in audit)', function () {
+  it('ships every row in id-ordered pages, pages committing out of order, and moves the progress to the last id', async function () {
+    const writer = outboxWith(2500);
+    // The first page of each pair is the slow one: the second commits first.
+    const { target, received } = fakeTarget((page) => ({ delayMs: page % 2 === 0 ? 30 : 0 }));
+    await new AuditShipper(writer, target, { batchSize: 1000, parallelPages: 2 }).drain();
+    expect(received.map((page) => page.length)).to.deep.equal([1000, 1000, 500]);
+    expect(received.flat()).to.deep.equal(records(2500).map((r) => r.prediction_id));
+    expect(writer.shippedThrough()).to.equal(2500);
+    expect(writer.auditBacklog().count).to.equal(0);
+    writer.close();
+  });
+
+  it('never moves the progress past a page that failed, and ships from it again next time', async function () {
+    const writer = outboxWith(2500);
+    let failing = true;
+    // Page 2 fails at once while page 1 is still in flight; page 1 commits after it.
+    const { target, received } = fakeTarget((page) => ({ delayMs: page === 0 ? 30 : 0, fail: failing && page === 1 }));
+    const shipper = new AuditShipper(writer, target, { batchSize: 1000, parallelPages: 2 });
+    let error: unknown;
+    await shipper.drain().catch((e: unknown) => (error = e));
+    expect((error as Error).message).to.equal('audit unreachable');
+    expect(writer.shippedThrough()).to.equal(1000);
+    failing = false;
+    received.length = 0;
+    await shipper.drain();
+    expect(received.flat()).to.deep.equal(records(2500).slice(1000).map((r) => r.prediction_id));
+    expect(writer.shippedThrough()).to.equal(2500);
+    writer.close();
+  });
+});

@@ -1,0 +1,57 @@
+import { expect } from 'chai';
+import { parseWindow, type MonitoringService } from '@vigil/monitoring';
+import type { PredictionRecord } from '@vigil/records';
+
+function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** 20,000 predictions over the last 3 days with a long-tailed latency (windows then span minutes, hours and days). */
+export function fixture(now: number): PredictionRecord[] {
+  const random = mulberry32(11);
+  return Array.from({ length: 20_000 }, (_, i) => ({
+    prediction_id: `01900000-0000-7000-8000-${i.toString(16).padStart(12, '0')}`,
+    timestamp: new Date(now - 5 * 60_000 - Math.floor(random() * 3 * 86_400_000)).toISOString(),
+    model_version: i % 10 === 0 ? 'm@2' : 'm@1',
+    features: { i },
+    prediction: random() < 0.03 ? 1 : 0,
+    probability: 0.5,
+    latency_ms: random() < 0.98 ? 0.3 + random() * 2 : 20 + random() * 400,
+  }));
+}
+
+/** Exact answers over the raw rows: what the rollups must reproduce. */
+function exact(records: PredictionRecord[], sinceMs: number) {
+  const inWindow = records.filter((r) => Date.parse(r.timestamp) >= sinceMs);
+  const sorted = inWindow.map((r) => r.latency_ms).sort((a, b) => a - b);
+  const q = (p: number) => {
+    const rank = p * (sorted.length - 1);
+    const low = Math.floor(rank);
+    return sorted[low]! + (sorted[Math.min(low + 1, sorted.length - 1)]! - sorted[low]!) * (rank - low);
+  };
+  return { count: sorted.length, fraud: inWindow.filter((r) => r.prediction === 1).length, p50: q(0.5), p95: q(0.95), p99: q(0.99), max: sorted[sorted.length - 1]! };
+}
+
+/** The service's answers over 1h, 2h, 24h and 7d against the exact ones over `records` (all stored, none twice) at `now`. */
+export async function expectMatchesRows(service: MonitoringService, records: PredictionRecord[], now: number): Promise<void> {
+  for (const label of ['1h', '2h', '24h', '7d']) {
+    const window = parseWindow(label);
+    // Windows are whole minutes: the same boundary the service uses.
+    const truth = exact(records, Math.floor((now - window.ms) / 60_000) * 60_000);
+    const latency = await service.latency(window);
+    const distribution = await service.distribution(window);
+    expect(latency.count, label).to.equal(truth.count);
+    expect(distribution.fraud, label).to.equal(truth.fraud);
+    expect(latency.max, label).to.equal(truth.max);
+    for (const key of ['p50', 'p95', 'p99'] as const) {
+      const error = Math.abs(latency[key]! - truth[key]) / truth[key];
+      expect(error, `${label} ${key}: ${latency[key]} vs exact ${truth[key]}`).to.be.lessThan(0.01);
+    }
+  }
+}
