@@ -30,7 +30,22 @@ export function startPrivateRedis(url: string, dataDir = resolve('artifacts/redi
   mkdirSync(dataDir, { recursive: true });
   return spawn(
     binary,
-    ['--port', port || '6379', '--bind', hostname || '127.0.0.1', '--dir', dataDir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--maxmemory-policy', 'noeviction', '--save', ''],
+    [
+      '--port',
+      port || '6379',
+      '--bind',
+      hostname || '127.0.0.1',
+      '--dir',
+      dataDir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--maxmemory-policy',
+      'noeviction',
+      '--save',
+      '',
+    ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
 }

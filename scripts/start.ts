@@ -29,7 +29,10 @@ if (config.predictionLogging && !(await redisAnswers(config.redisUrl))) {
   const redis = startPrivateRedis(config.redisUrl);
   if (redis === undefined) {
     say(`no Redis answers at ${config.redisUrl} and redis-server is not installed.`);
-    say('Install it (Debian/Ubuntu: `apt-get install redis-server`, macOS: `brew install redis`), run one with Docker (`docker compose up redis`), or point REDIS_URL at yours.');
+    say(
+      'Install it (Debian/Ubuntu: `apt-get install redis-server`, macOS: `brew install redis`), ' +
+        'run one with Docker (`docker compose up redis`), or point REDIS_URL at yours.',
+    );
     process.exit(2);
   }
   children.push(redis);
@@ -54,7 +57,16 @@ async function stop(exitCode: number): Promise<void> {
   stopping = true;
   // API and worker first (they flush and finish their batches), Redis last.
   const [redis, ...rest] = children[0]?.spawnfile.includes('redis') ? children : [undefined, ...children];
-  await Promise.all(rest.map((child) => child && child.exitCode === null ? new Promise((r) => { child.once('exit', r); child.kill('SIGTERM'); }) : undefined));
+  await Promise.all(
+    rest.map((child) =>
+      child && child.exitCode === null
+        ? new Promise((r) => {
+            child.once('exit', r);
+            child.kill('SIGTERM');
+          })
+        : undefined,
+    ),
+  );
   redis?.kill('SIGTERM');
   process.exit(exitCode);
 }
@@ -63,4 +75,6 @@ run('worker', 'apps/worker/src/main.ts');
 run('api', 'apps/api/src/main.ts');
 process.once('SIGINT', () => void stop(0));
 process.once('SIGTERM', () => void stop(0));
-say(`API on http://localhost:${config.port} (POST /predict, GET /monitoring/latency); worker writing ${config.sqlitePath}${config.auditDatabaseUrl ? ' and the Postgres audit' : ''}`);
+say(
+  `API on http://localhost:${config.port} (POST /predict, GET /monitoring/latency); worker writing ${config.sqlitePath}${config.auditDatabaseUrl ? ' and the Postgres audit' : ''}`,
+);

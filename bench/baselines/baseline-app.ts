@@ -45,7 +45,15 @@ export async function serveBaseline(name: string, logPrediction: (record: Predic
       }));
       await Promise.all(
         results.map((r) =>
-          logPrediction({ prediction_id: r.prediction_id, timestamp, model_version: r.model_version, features: r.features, prediction: r.prediction, probability: r.probability, latency_ms: r.latency_ms }),
+          logPrediction({
+            prediction_id: r.prediction_id,
+            timestamp,
+            model_version: r.model_version,
+            features: r.features,
+            prediction: r.prediction,
+            probability: r.probability,
+            latency_ms: r.latency_ms,
+          }),
         ),
       );
       const answers = results.map(({ features: _features, ...answer }) => answer);

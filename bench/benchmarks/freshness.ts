@@ -14,7 +14,7 @@ const METHOD = [
   'or a short autocannon probe when request-path was not run), for 8 s (quick) or 20 s (full); answers in the first second are not',
   'sampled (warm-up). A worker thread polls the SQLite file read-only every 2 ms for new rows and notes when each prediction_id first',
   'appears; freshness is that time minus the time the /predict answer carrying the id was read (one clock, sub-ms). Ids not visible',
-  '10 s after the load ends count as missing. The worker\'s event-loop lag (its own `nodejs_eventloop_lag_max_seconds`, scraped every',
+  "10 s after the load ends count as missing. The worker's event-loop lag (its own `nodejs_eventloop_lag_max_seconds`, scraped every",
   '0.5 s) is recorded alongside. In full mode a second, diagnostic pass repeats the load with the worker started with `ALERTING=off`.',
 ].join(' ');
 
@@ -168,7 +168,9 @@ async function run(ctx: BenchContext) {
     const probe = await runAutocannon({ url, body: bodies[0] as string, connections: 50, duration: ctx.quick ? 2 : 3 }); // also the warm-up
     if (measured !== undefined && Number.isFinite(measured)) {
       maxRate = measured;
-      rateSource = `request-path's Vigil throughput (bench/results/request-path.json, ${requestPath?.mode} run of ${requestPath?.date.slice(0, 16).replace('T', ' ')})`;
+      rateSource =
+        `request-path's Vigil throughput (bench/results/request-path.json, ` +
+        `${requestPath?.mode} run of ${requestPath?.date.slice(0, 16).replace('T', ' ')})`;
     } else {
       maxRate = probe.requestsPerSecond;
       rateSource = 'an autocannon probe in this benchmark (request-path results absent)';
@@ -194,35 +196,56 @@ async function run(ctx: BenchContext) {
   const main = passes[0] as Pass;
   result.figure({ figure: `freshness p50 at ${main.rate} req/s (half of the ${Math.round(maxRate)} req/s maximum)`, unit: 'ms', vigil: main.p50Ms });
   result.figure({ figure: 'freshness p99', unit: 'ms', vigil: main.p99Ms, target: '≤ 250 ms', pass: main.p99Ms <= 250 && main.missing === 0 });
-  result.figure({ figure: 'freshness p90 / max; ids sampled; ids never visible', unit: '', vigil: `${main.p90Ms} / ${main.maxMs} ms; ${main.sampled}; ${main.missing}` });
-  result.figure({ figure: 'upper bound: from sending the request to its row being visible, p50 / p99', unit: '', vigil: `${main.sinceSentP50Ms} / ${main.sinceSentP99Ms} ms` });
-  result.figure({ figure: '/predict latency at that rate, client side, p50 / p99', unit: '', vigil: `${main.clientLatencyP50Ms} / ${main.clientLatencyP99Ms} ms` });
+  result.figure({
+    figure: 'freshness p90 / max; ids sampled; ids never visible',
+    unit: '',
+    vigil: `${main.p90Ms} / ${main.maxMs} ms; ${main.sampled}; ${main.missing}`,
+  });
+  result.figure({
+    figure: 'upper bound: from sending the request to its row being visible, p50 / p99',
+    unit: '',
+    vigil: `${main.sinceSentP50Ms} / ${main.sinceSentP99Ms} ms`,
+  });
+  result.figure({
+    figure: '/predict latency at that rate, client side, p50 / p99',
+    unit: '',
+    vigil: `${main.clientLatencyP50Ms} / ${main.clientLatencyP99Ms} ms`,
+  });
   result.figure({ figure: 'worker event-loop lag, worst 0.5 s', unit: 'ms', vigil: main.workerLagPeakMs });
   const diagnostic = passes[1];
   if (diagnostic !== undefined) {
-    result.figure({ figure: 'diagnostic, not the product default: freshness p50 / p99 / max with the worker\'s ALERTING=off', unit: '', vigil: `${diagnostic.p50Ms} / ${diagnostic.p99Ms} / ${diagnostic.maxMs} ms` });
+    result.figure({
+      figure: "diagnostic, not the product default: freshness p50 / p99 / max with the worker's ALERTING=off",
+      unit: '',
+      vigil: `${diagnostic.p50Ms} / ${diagnostic.p99Ms} / ${diagnostic.maxMs} ms`,
+    });
     result.figure({ figure: 'diagnostic: worker event-loop lag, worst 0.5 s, with ALERTING=off', unit: 'ms', vigil: diagnostic.workerLagPeakMs });
   }
   result.note(
     `Paced at ${main.rate} req/s, achieved ${main.achievedRate} req/s; ${main.ok} answered, ${main.failed} failed. Rate source: ${rateSource}. ` +
       `The poller looked ${main.polls} times (every ~2 ms), so a row is seen within ~2 ms of its commit. Freshness includes the batcher's wait ` +
-      '(LOG_BATCH_MAX_WAIT_MS, 100 ms by default), the enqueue, the worker\'s fetch and the SQLite commit.' +
+      "(LOG_BATCH_MAX_WAIT_MS, 100 ms by default), the enqueue, the worker's fetch and the SQLite commit." +
       (main.minMs < 0
-        ? ` The smallest value is negative (${main.minMs} ms): that row was committed before the load generator's event loop got round to reading its answer, ` +
+        ? ` The smallest value is negative (${main.minMs} ms): ` +
+          "that row was committed before the load generator's event loop got round to reading its answer, " +
           'so "from the answer" can understate freshness by the client\'s own delay; "from sending the request" cannot (it adds the request\'s latency).'
         : ''),
   );
+  const atSeconds = (times: readonly number[]): string => (times.length > 0 ? `${times.join(' s, ')} s` : '(none)');
   for (const p of passes) {
     result.note(
-      `${p.label}: answers that waited over 100 ms for their row came in runs starting ${p.slowClustersAtS.length > 0 ? `${p.slowClustersAtS.join(' s, ')} s` : '(none)'} into the load; ` +
-        `the worker's event loop was blocked over 100 ms in the half-seconds ending ${p.workerLagOver100MsAtS.length > 0 ? `${p.workerLagOver100MsAtS.join(' s, ')} s` : '(none)'} (worst ${p.workerLagPeakMs} ms).`,
+      `${p.label}: answers that waited over 100 ms for their row came in runs starting ${atSeconds(p.slowClustersAtS)} into the load; ` +
+        `the worker's event loop was blocked over 100 ms in the half-seconds ending ${atSeconds(p.workerLagOver100MsAtS)} (worst ${p.workerLagPeakMs} ms).`,
     );
   }
   if (!(main.p99Ms <= 250)) {
     result.note(
-      `Target missed (p99 ${main.p99Ms} ms). Measured: ${main.p90Ms} ms at p90, so the tail comes from short stalls, not from a steady backlog; the slow answers cluster ` +
-        'at the times the worker\'s event loop was blocked (listed above). ' +
-        (diagnostic !== undefined ? `With the worker's alert evaluation off, p99 was ${diagnostic.p99Ms} ms and the worst event-loop lag ${diagnostic.workerLagPeakMs} ms.` : ''),
+      `Target missed (p99 ${main.p99Ms} ms). Measured: ${main.p90Ms} ms at p90, ` +
+        'so the tail comes from short stalls, not from a steady backlog; the slow answers cluster ' +
+        "at the times the worker's event loop was blocked (listed above). " +
+        (diagnostic !== undefined
+          ? `With the worker's alert evaluation off, p99 was ${diagnostic.p99Ms} ms and the worst event-loop lag ${diagnostic.workerLagPeakMs} ms.`
+          : ''),
     );
   }
   result.details.passes = passes;

@@ -49,7 +49,8 @@ export const inferenceBatching: Benchmark = {
       result.note(
         ratios.every((r) => r < 1)
           ? 'In this run the batcher lost at every concurrency measured, so the API keeps one session.run per request.'
-          : `In this run the batcher won at some concurrency (ratios ${ratios.map((r) => round(r, 2)).join(', ')}): worth wiring into the API behind a setting.`,
+          : `In this run the batcher won at some concurrency (ratios ${ratios.map((r) => round(r, 2)).join(', ')}): ` +
+              'worth wiring into the API behind a setting.',
       );
       return result.build();
     } finally {

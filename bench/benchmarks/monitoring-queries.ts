@@ -36,9 +36,11 @@ function fill(path: string, rows: number, now: number): void {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');
-  const insert = db.prepare('INSERT INTO predictions (prediction_id, timestamp, model_version, features, prediction, probability, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare(
+    'INSERT INTO predictions (prediction_id, timestamp, model_version, features, prediction, probability, latency_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
   let seed = 12345;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
   const start = now - 7 * DAY_MS;
   const step = (7 * DAY_MS) / rows;
   const batch = db.transaction((from: number, to: number) => {
@@ -101,24 +103,45 @@ export const monitoringQueries: Benchmark = {
     try {
       const files = { small: resources.path('small.db'), large: resources.path('large.db') };
       const times: Record<string, Record<string, number>> = {};
-      for (const [label, rows] of [['small', 10_000], ['large', largeRows]] as const) {
+      for (const [label, rows] of [
+        ['small', 10_000],
+        ['large', largeRows],
+      ] as const) {
         const filled = performance.now();
         fill(files[label], rows, now);
         const rolled = performance.now();
         SqliteWriter.open(files[label]).close();
-        ctx.log(`monitoring-queries: ${label}: ${rows} rows written in ${round((rolled - filled) / 1000)} s, rollups built in ${round((performance.now() - rolled) / 1000)} s`);
+        ctx.log(
+          `monitoring-queries: ${label}: ${rows} rows written in ${round((rolled - filled) / 1000)} s, ` +
+            `rollups built in ${round((performance.now() - rolled) / 1000)} s`,
+        );
         result.details[`${label}RollupBuildSeconds`] = round((performance.now() - rolled) / 1000, 2);
-        const api = await startApi(`api-${label}`, { SQLITE_PATH: files[label], PREDICTION_LOGGING: 'off', QUEUE_NAME: resources.queue(label) }, resources.path(`api-${label}.log`));
+        const api = await startApi(
+          `api-${label}`,
+          { SQLITE_PATH: files[label], PREDICTION_LOGGING: 'off', QUEUE_NAME: resources.queue(label) },
+          resources.path(`api-${label}.log`),
+        );
         try {
           times[label] = await timeEndpoints(api.port);
           if (label === 'large') {
             // Accuracy: rollup percentiles against the exact ones over the same rows.
             for (const window of ['1h', '24h', '7d']) {
-              const answer = JSON.parse((await httpGet(api.port, `/monitoring/latency?window=${window}`, 120_000))!.text) as { p50: number; p95: number; p99: number; count: number };
+              const answer = JSON.parse((await httpGet(api.port, `/monitoring/latency?window=${window}`, 120_000))!.text) as {
+                p50: number;
+                p95: number;
+                p99: number;
+                count: number;
+              };
               const ms = { '1h': 3_600_000, '24h': DAY_MS, '7d': 7 * DAY_MS }[window]!;
               const exact = exactLatency(files.large, new Date(Math.floor((Date.now() - ms) / 60_000) * 60_000).toISOString());
               const worst = Math.max(...(['p50', 'p95', 'p99'] as const).map((k) => Math.abs(answer[k] - exact[k]) / exact[k]));
-              result.figure({ figure: `rollup percentile error vs exact, ${window} window (${answer.count.toLocaleString('en-US')} rows), worst of p50/p95/p99`, unit: '%', vigil: round(worst * 100, 3), target: '< 1%', pass: worst < 0.01 });
+              result.figure({
+                figure: `rollup percentile error vs exact, ${window} window (${answer.count.toLocaleString('en-US')} rows), worst of p50/p95/p99`,
+                unit: '%',
+                vigil: round(worst * 100, 3),
+                target: '< 1%',
+                pass: worst < 0.01,
+              });
               if (window === '24h') {
                 result.figure({
                   figure: `latency ${window}: Vigil (rollups) vs the naive exact percentile over the rows`,
@@ -152,8 +175,17 @@ export const monitoringQueries: Benchmark = {
         });
       }
       const perHour = largeRows / (7 * 24);
-      result.note(`The large file holds about ${Math.round(perHour).toLocaleString('en-US')} rows an hour: the 1h drift window compares a sample of ~${Math.round(perHour).toLocaleString('en-US')} rows, 2h of ~${Math.round(2 * perHour).toLocaleString('en-US')}, 24h of ~${Math.round(24 * perHour).toLocaleString('en-US')} (each read as an even sample of at most max_sample = 10,000 rows).`);
-      result.note('/monitoring/timeseries merges one per-minute rollup row per minute of its window (1,440 for 24h at any step), so its time grows with how many predictions each minute holds; it is the dashboard\'s chart feed, not one of the issue\'s endpoints, and is reported without a target.');
+      result.note(
+        `The large file holds about ${Math.round(perHour).toLocaleString('en-US')} rows an hour: ` +
+          `the 1h drift window compares a sample of ~${Math.round(perHour).toLocaleString('en-US')} rows, ` +
+          `2h of ~${Math.round(2 * perHour).toLocaleString('en-US')}, 24h of ~${Math.round(24 * perHour).toLocaleString('en-US')} ` +
+          '(each read as an even sample of at most max_sample = 10,000 rows).',
+      );
+      result.note(
+        '/monitoring/timeseries merges one per-minute rollup row per minute of its window (1,440 for 24h at any step), ' +
+          'so its time grows with how many predictions each minute holds; ' +
+          "it is the dashboard's chart feed, not one of the issue's endpoints, and is reported without a target.",
+      );
       result.details.times = times;
       return result.build();
     } finally {

@@ -27,14 +27,15 @@ const METHOD = [
   'the API does it (`createPredictionLogger` from `@vigil/prediction-log`, batches of 500, one `log-batch` job each). Then one worker',
   'process (`apps/worker/src/main.ts`, `AUDIT_DATABASE_URL` unset) is started and its rows/s into SQLite timed until the backlog is drained',
   '(polling `max(id)` over a read-only connection every 50 ms; timing starts at the first row, so start-up is excluded). Then a worker with',
-  '`AUDIT_DATABASE_URL` set is started on that SQLite file (nothing shipped yet) and the audit shipper\'s rows/s into Postgres timed until',
-  'every row is shipped (`audit_progress.shipped_through` reaches the last id). Baselines on the same rows, in the same run: a raw better-sqlite3 insert (a prepared INSERT of the same columns, created_at left to its column default, transactions of',
+  "`AUDIT_DATABASE_URL` set is started on that SQLite file (nothing shipped yet) and the audit shipper's rows/s into Postgres timed until",
+  'every row is shipped (`audit_progress.shipped_through` reaches the last id). Baselines on the same rows, in the same run: a raw better-sqlite3 insert',
+  '(a prepared INSERT of the same columns, created_at left to its column default, transactions of',
   '500, into a fresh file with the same schema and pragmas; only the transactions are timed) run once before and once after the Vigil worker;',
   'Postgres `COPY FROM STDIN` (pg-copy-streams, one statement) reading the rows from the same SQLite file into a fresh table with the same',
   'columns, constraints and indexes as the audit table, once before and once after the shipper; a multi-row `INSERT … VALUES … ON CONFLICT',
   'DO NOTHING` of 5,000 rows a statement; and a naive consumer (`bench/baselines/naive-bullmq-worker.ts`, one BullMQ job per record, one',
   'INSERT each) on fewer records, timed like the Vigil worker, once before and once after it. Rows marked "diagnostic" or "for comparison"',
-  'split the product\'s costs; they have no target.',
+  "split the product's costs; they have no target.",
 ].join(' ');
 
 const AUDIT_TABLE_DDL = (table: string) => `
@@ -63,7 +64,14 @@ interface SqliteRow {
 function rssSummary(sampler: RssSampler) {
   const mbs = sampler.samples.map((s) => s.mb);
   const at = (q: number) => mbs[Math.min(mbs.length - 1, Math.max(0, Math.round(q * mbs.length) - 1))] ?? Number.NaN;
-  return { startMb: mbs[0] ?? Number.NaN, quartilesMb: [at(0.25), at(0.5), at(0.75)], medianMb: median(mbs), peakMb: sampler.peak, endMb: mbs[mbs.length - 1] ?? Number.NaN, samples: sampler.samples.length };
+  return {
+    startMb: mbs[0] ?? Number.NaN,
+    quartilesMb: [at(0.25), at(0.5), at(0.75)],
+    medianMb: median(mbs),
+    peakMb: sampler.peak,
+    endMb: mbs[mbs.length - 1] ?? Number.NaN,
+    samples: sampler.samples.length,
+  };
 }
 
 /** Enqueues records [0, count) the way the API does: the prediction logger, 500 records a job. */
@@ -111,7 +119,6 @@ function rawSqliteInsert(path: string, source: RecordSource, count: number): { r
   return { rowsPerSecond: count / seconds, seconds };
 }
 
-
 /** COPY text format: backslash, tab, newline and carriage return are escaped. */
 function copyEscape(value: string): string {
   return value.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
@@ -134,13 +141,16 @@ function writerInProcess(path: string, source: RecordSource, count: number): { r
 async function copyBaseline(client: pg.Client, table: string, sqlitePath: string): Promise<{ rowsPerSecond: number; seconds: number; rows: number }> {
   await createAuditTable(client, table);
   const probe = new SqliteProbe(sqlitePath);
-  const select = probe.database.prepare<[], SqliteRow>('SELECT prediction_id, timestamp, model_version, features, prediction, probability, latency_ms FROM predictions ORDER BY id');
+  const select = probe.database.prepare<[], SqliteRow>(
+    'SELECT prediction_id, timestamp, model_version, features, prediction, probability, latency_ms FROM predictions ORDER BY id',
+  );
   let rows = 0;
   function* lines(): Generator<string> {
     let chunk = '';
     let n = 0;
     for (const r of select.iterate()) {
-      chunk += `${r.prediction_id}\t${r.timestamp}\t${copyEscape(r.model_version)}\t${copyEscape(r.features)}\t${r.prediction}\t${r.probability}\t${r.latency_ms}\n`;
+      chunk += `${r.prediction_id}\t${r.timestamp}\t${copyEscape(r.model_version)}\t${copyEscape(r.features)}\t`;
+      chunk += `${r.prediction}\t${r.probability}\t${r.latency_ms}\n`;
       rows += 1;
       if (++n === 1000) {
         yield chunk;
@@ -151,7 +161,10 @@ async function copyBaseline(client: pg.Client, table: string, sqlitePath: string
     if (chunk !== '') yield chunk;
   }
   const started = performance.now();
-  await pipeline(Readable.from(lines()), client.query(copyFrom(`COPY ${table} (prediction_id, timestamp, model_version, features, prediction, probability, latency_ms) FROM STDIN`)));
+  await pipeline(
+    Readable.from(lines()),
+    client.query(copyFrom(`COPY ${table} (prediction_id, timestamp, model_version, features, prediction, probability, latency_ms) FROM STDIN`)),
+  );
   const seconds = (performance.now() - started) / 1000;
   probe.close();
   return { rowsPerSecond: rows / seconds, seconds, rows };
@@ -170,7 +183,11 @@ async function multiRowInsertBaseline(client: pg.Client, table: string, sqlitePa
       const b = i * 7;
       return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}, $${b + 7})`;
     });
-    await client.query(`INSERT INTO ${table} (prediction_id, timestamp, model_version, features, prediction, probability, latency_ms) VALUES ${tuples.join(', ')} ON CONFLICT (prediction_id) DO NOTHING`, values);
+    await client.query(
+      `INSERT INTO ${table} (prediction_id, timestamp, model_version, features, prediction, probability, latency_ms)
+       VALUES ${tuples.join(', ')} ON CONFLICT (prediction_id) DO NOTHING`,
+      values,
+    );
     rows += batch.length;
     batch = [];
   };
@@ -217,7 +234,9 @@ async function enqueueNaive(queueName: string, source: RecordSource, count: numb
   const queue = new Queue<PredictionRecord>(queueName, { connection, defaultJobOptions: LOG_BATCH_JOB_OPTIONS });
   const started = performance.now();
   for (let from = 0; from < count; from += 1000) {
-    await queue.addBulk([...source.records(from, Math.min(count, from + 1000))].map((r) => ({ name: 'prediction', data: r, opts: { jobId: r.prediction_id } })));
+    await queue.addBulk(
+      [...source.records(from, Math.min(count, from + 1000))].map((r) => ({ name: 'prediction', data: r, opts: { jobId: r.prediction_id } })),
+    );
   }
   const seconds = (performance.now() - started) / 1000;
   await queue.close();
@@ -235,7 +254,15 @@ interface WorkerDrain {
 }
 
 /** Starts one Vigil worker on a queue holding `records` records and times it until they are all rows in `db`. */
-async function drainWithWorker(name: string, res: BenchResources, queue: string, db: string, records: number, env: Readonly<Record<string, string>>, timeoutMs: number): Promise<WorkerDrain> {
+async function drainWithWorker(
+  name: string,
+  res: BenchResources,
+  queue: string,
+  db: string,
+  records: number,
+  env: Readonly<Record<string, string>>,
+  timeoutMs: number,
+): Promise<WorkerDrain> {
   const probe = new SqliteProbe(db);
   const worker = await startWorker(name, { QUEUE_NAME: queue, SQLITE_PATH: db, ...env }, res.path(`${name}.log`));
   try {
@@ -273,7 +300,12 @@ async function drainNaive(res: BenchResources, queue: string, file: string, coun
   const db = res.path(file);
   openBaselineSqlite(db).db.close();
   const probe = new SqliteProbe(db);
-  const worker = NodeProcess.start('naive-bullmq-worker', 'bench/baselines/naive-bullmq-worker.ts', { QUEUE_NAME: queue, SQLITE_PATH: db }, res.path(`${file}.log`));
+  const worker = NodeProcess.start(
+    'naive-bullmq-worker',
+    'bench/baselines/naive-bullmq-worker.ts',
+    { QUEUE_NAME: queue, SQLITE_PATH: db },
+    res.path(`${file}.log`),
+  );
   try {
     return await measureProgress(() => probe.maxId(), count, { pollMs: 50, timeoutMs });
   } finally {
@@ -281,10 +313,16 @@ async function drainNaive(res: BenchResources, queue: string, file: string, coun
     probe.close();
   }
 }
-const mb = (r: ReturnType<typeof rssSummary>) => `${[r.startMb, ...r.quartilesMb, r.endMb].map((x) => round(x, 0)).join(' / ')} MB (peak ${round(r.peakMb, 0)})`;
+const mb = (r: ReturnType<typeof rssSummary>) =>
+  `${[r.startMb, ...r.quartilesMb, r.endMb].map((x) => round(x, 0)).join(' / ')} MB (peak ${round(r.peakMb, 0)})`;
 
 async function run(ctx: BenchContext) {
-  const result = new ResultBuilder(ctx, 'pipeline-capacity', 'pipeline-capacity: worker rows/s into SQLite and Postgres vs raw inserts and a naive queue', METHOD);
+  const result = new ResultBuilder(
+    ctx,
+    'pipeline-capacity',
+    'pipeline-capacity: worker rows/s into SQLite and Postgres vs raw inserts and a naive queue',
+    METHOD,
+  );
   const res = new BenchResources('pipeline-capacity');
   const schema = res.useSchema();
   const vigilQueue = res.queue('vigil');
@@ -344,7 +382,11 @@ async function run(ctx: BenchContext) {
     // The outbox's progress: every row up to this id is in Postgres (ids run 1..records here).
     const shippedThrough = probe.database.prepare<[], number>('SELECT shipped_through FROM audit_progress').pluck();
     const audited = () => shippedThrough.get() ?? 0;
-    const auditWorker = await startWorker('worker-audit', { QUEUE_NAME: vigilQueue, SQLITE_PATH: vigilDb, AUDIT_DATABASE_URL: POSTGRES_URL, AUDIT_SCHEMA: schema }, res.path('worker-audit.log'));
+    const auditWorker = await startWorker(
+      'worker-audit',
+      { QUEUE_NAME: vigilQueue, SQLITE_PATH: vigilDb, AUDIT_DATABASE_URL: POSTGRES_URL, AUDIT_SCHEMA: schema },
+      res.path('worker-audit.log'),
+    );
     running.push(auditWorker.process);
     const auditSampler = new RssSampler(auditWorker.process);
     const auditCpuBefore = auditWorker.process.cpuSeconds() ?? 0;
@@ -387,7 +429,12 @@ async function run(ctx: BenchContext) {
     result.details.vigilSqlite = { ...vigil, queueMemoryMbAfterDrain: round(queueMb, 1) };
     result.details.vigilSqliteConcurrency1 = { ...variant, rssSamples: undefined };
     result.details.auditShipperDrainInProcess = { seconds: round(drainOnlySeconds, 2), rowsPerSecond: round(drainOnlyRate, 0) };
-    result.details.vigilPostgres = { ...vigilPostgres, insertSecondsTotal: round(pgInsertSeconds, 2), workerCpuSeconds: round(auditCpu, 2), rss: rssSummary(auditSampler) };
+    result.details.vigilPostgres = {
+      ...vigilPostgres,
+      insertSecondsTotal: round(pgInsertSeconds, 2),
+      workerCpuSeconds: round(auditCpu, 2),
+      rss: rssSummary(auditSampler),
+    };
     result.details.baselines = { writerInProcess: writer, raw1, raw2, copy1, copy2, multiRow };
     result.details.naive = { naive1, naive2, records: naiveRecords, enqueueSeconds: round(naiveEnqueueSeconds, 2) };
 
@@ -397,35 +444,108 @@ async function run(ctx: BenchContext) {
     const pgRatio = ratio(vigilPostgres.rowsPerSecond, copyRate) ?? Number.NaN;
     const naiveRatio = ratio(v, naiveRate) ?? Number.NaN;
     const n = records.toLocaleString('en-US');
-    result.figure({ figure: `SQLite rows/s: one Vigil worker draining ${n} records vs raw batched better-sqlite3 (mean of a run before and after)`, unit: 'rows/s', vigil: round(v, 0), baselineName: 'raw', baseline: round(rawRate, 0), ratio: sqliteRatio, target: '≥ 0.6', pass: sqliteRatio >= 0.6 });
-    result.figure({ figure: 'Postgres rows/s: Vigil audit shipper vs COPY (mean of a run before and after)', unit: 'rows/s', vigil: round(vigilPostgres.rowsPerSecond, 0), baselineName: 'COPY', baseline: round(copyRate, 0), ratio: pgRatio, target: '≥ 0.7', pass: pgRatio >= 0.7 });
-    result.figure({ figure: `SQLite rows/s: Vigil worker vs naive one-job-per-record worker (jobs/s on ${naiveRecords.toLocaleString('en-US')} records, mean of a run before and after)`, unit: 'rows/s', vigil: round(v, 0), baselineName: 'naive', baseline: round(naiveRate, 0), ratio: naiveRatio, target: '≥ 10', pass: naiveRatio >= 10 });
-    result.figure({ figure: 'Postgres rows/s: Vigil audit shipper vs multi-row INSERT (5,000 rows a statement)', unit: 'rows/s', vigil: round(vigilPostgres.rowsPerSecond, 0), baselineName: 'multi-row', baseline: round(multiRow.rowsPerSecond, 0), ratio: ratio(vigilPostgres.rowsPerSecond, multiRow.rowsPerSecond) });
-    result.figure({ figure: "diagnostic: the product's SqliteWriter.insertBatch called in-process (no queue) vs raw better-sqlite3", unit: 'rows/s', vigil: round(writer.rowsPerSecond, 0), baselineName: 'raw', baseline: round(rawRate, 0), ratio: ratio(writer.rowsPerSecond, rawRate) });
-    result.figure({ figure: 'for comparison: the Vigil worker with WORKER_CONCURRENCY=1 (the default until it became 2) vs raw better-sqlite3', unit: 'rows/s', vigil: round(variant.drain.rowsPerSecond, 0), baselineName: 'raw', baseline: round(rawRate, 0), ratio: ratio(variant.drain.rowsPerSecond, rawRate) });
-    result.figure({ figure: "diagnostic: the product's AuditShipper.drain() called in-process (same rounds, no worker loop around it) vs COPY", unit: 'rows/s', vigil: round(drainOnlyRate, 0), baselineName: 'COPY', baseline: round(copyRate, 0), ratio: ratio(drainOnlyRate, copyRate) });
+    result.figure({
+      figure: `SQLite rows/s: one Vigil worker draining ${n} records vs raw batched better-sqlite3 (mean of a run before and after)`,
+      unit: 'rows/s',
+      vigil: round(v, 0),
+      baselineName: 'raw',
+      baseline: round(rawRate, 0),
+      ratio: sqliteRatio,
+      target: '≥ 0.6',
+      pass: sqliteRatio >= 0.6,
+    });
+    result.figure({
+      figure: 'Postgres rows/s: Vigil audit shipper vs COPY (mean of a run before and after)',
+      unit: 'rows/s',
+      vigil: round(vigilPostgres.rowsPerSecond, 0),
+      baselineName: 'COPY',
+      baseline: round(copyRate, 0),
+      ratio: pgRatio,
+      target: '≥ 0.7',
+      pass: pgRatio >= 0.7,
+    });
+    result.figure({
+      figure:
+        'SQLite rows/s: Vigil worker vs naive one-job-per-record worker ' +
+        `(jobs/s on ${naiveRecords.toLocaleString('en-US')} records, mean of a run before and after)`,
+      unit: 'rows/s',
+      vigil: round(v, 0),
+      baselineName: 'naive',
+      baseline: round(naiveRate, 0),
+      ratio: naiveRatio,
+      target: '≥ 10',
+      pass: naiveRatio >= 10,
+    });
+    result.figure({
+      figure: 'Postgres rows/s: Vigil audit shipper vs multi-row INSERT (5,000 rows a statement)',
+      unit: 'rows/s',
+      vigil: round(vigilPostgres.rowsPerSecond, 0),
+      baselineName: 'multi-row',
+      baseline: round(multiRow.rowsPerSecond, 0),
+      ratio: ratio(vigilPostgres.rowsPerSecond, multiRow.rowsPerSecond),
+    });
+    result.figure({
+      figure: "diagnostic: the product's SqliteWriter.insertBatch called in-process (no queue) vs raw better-sqlite3",
+      unit: 'rows/s',
+      vigil: round(writer.rowsPerSecond, 0),
+      baselineName: 'raw',
+      baseline: round(rawRate, 0),
+      ratio: ratio(writer.rowsPerSecond, rawRate),
+    });
+    result.figure({
+      figure: 'for comparison: the Vigil worker with WORKER_CONCURRENCY=1 (the default until it became 2) vs raw better-sqlite3',
+      unit: 'rows/s',
+      vigil: round(variant.drain.rowsPerSecond, 0),
+      baselineName: 'raw',
+      baseline: round(rawRate, 0),
+      ratio: ratio(variant.drain.rowsPerSecond, rawRate),
+    });
+    result.figure({
+      figure: "diagnostic: the product's AuditShipper.drain() called in-process (same rounds, no worker loop around it) vs COPY",
+      unit: 'rows/s',
+      vigil: round(drainOnlyRate, 0),
+      baselineName: 'COPY',
+      baseline: round(copyRate, 0),
+      ratio: ratio(drainOnlyRate, copyRate),
+    });
     result.figure({ figure: 'Vigil worker RSS draining into SQLite: start / 25 / 50 / 75 % of the drain / end', unit: '', vigil: mb(vigil.rss) });
     result.figure({ figure: 'Vigil worker RSS shipping to Postgres: start / 25 / 50 / 75 % / end', unit: '', vigil: mb(rssSummary(auditSampler)) });
-    result.figure({ figure: 'Redis memory still held by the drained queue (completed jobs kept by removeOnComplete: { count: 1000 })', unit: 'MB', vigil: round(queueMb, 1) });
-    result.figure({ figure: 'enqueue rate of the backlog with createPredictionLogger (informational)', unit: 'records/s', vigil: round(records / enqueue.seconds, 0) });
+    result.figure({
+      figure: 'Redis memory still held by the drained queue (completed jobs kept by removeOnComplete: { count: 1000 })',
+      unit: 'MB',
+      vigil: round(queueMb, 1),
+    });
+    result.figure({
+      figure: 'enqueue rate of the backlog with createPredictionLogger (informational)',
+      unit: 'records/s',
+      vigil: round(records / enqueue.seconds, 0),
+    });
 
     const drainSeconds = vigil.drain.secondsTimed;
     const perRow = (seconds: number) => round((seconds * 1e6) / records, 1);
     result.note(
       `Time per stage in the Vigil worker (its own metrics): ${vigil.batches} batches; SQLite insertBatch took ${round(vigil.insertSeconds, 2)} s in all ` +
-        `(${perRow(vigil.insertSeconds)} µs per row; the raw baseline spends ${round(1e6 / rawRate, 1)} µs per row, and the product's SqliteWriter called in-process without a queue, per-minute rollups included, ${round(1e6 / writer.rowsPerSecond, 1)} µs), the drain ${round(drainSeconds, 2)} s for ${vigil.drain.rowsTimed} rows ` +
-        `(${round((drainSeconds * 1e6) / Math.max(1, vigil.drain.rowsTimed), 1)} µs per row). The rest is BullMQ's fetch and acknowledge round trips to Redis ` +
+        `(${perRow(vigil.insertSeconds)} µs per row; the raw baseline spends ${round(1e6 / rawRate, 1)} µs per row, ` +
+        "and the product's SqliteWriter called in-process without a queue, per-minute rollups included, " +
+        `${round(1e6 / writer.rowsPerSecond, 1)} µs), the drain ${round(drainSeconds, 2)} s for ${vigil.drain.rowsTimed} rows ` +
+        `(${round((drainSeconds * 1e6) / Math.max(1, vigil.drain.rowsTimed), 1)} µs per row). ` +
+        "The rest is BullMQ's fetch and acknowledge round trips to Redis " +
         `JSON.parse of each ${BATCH}-record job and record validation. ` +
         `The worker used ${round(vigil.cpuSeconds, 1)} CPU seconds over the drain. With WORKER_CONCURRENCY=1 (no job fetched while one is written) ` +
         `it drained at ${Math.round(variant.drain.rowsPerSecond)} rows/s.`,
     );
     result.note(
       `Audit shipper: two pages of ${AUDIT_BATCH.toLocaleString('en-US')} rows are in flight at once, each one transaction on its own connection (COPY, ` +
-        `plus the per-minute, hour and day rollups it maintains in the same transaction). Their transaction times (the worker's vigil_worker_write_seconds{store="postgres"}) ` +
-        `add up to ${round(pgInsertSeconds, 2)} s for the ${round(vigilPostgres.secondsTimed, 2)} s drain (${perRow(pgInsertSeconds)} µs per row; more than the drain itself when the pages overlap). ` +
-        `The worker used ${round(auditCpu, 1)} CPU seconds. The COPY baseline spends ${round(1e6 / copyRate, 1)} µs per row in one statement and neither pages through the outbox, ` +
+        'plus the per-minute, hour and day rollups it maintains in the same transaction). ' +
+        `Their transaction times (the worker's vigil_worker_write_seconds{store="postgres"}) ` +
+        `add up to ${round(pgInsertSeconds, 2)} s for the ${round(vigilPostgres.secondsTimed, 2)} s drain ` +
+        `(${perRow(pgInsertSeconds)} µs per row; more than the drain itself when the pages overlap). ` +
+        `The worker used ${round(auditCpu, 1)} CPU seconds. ` +
+        `The COPY baseline spends ${round(1e6 / copyRate, 1)} µs per row in one statement and neither pages through the outbox, ` +
         'records its progress nor maintains rollups. ' +
-        `The product's AuditShipper.drain() called in this process (the same rounds, without the worker loop's backlog reports, alert evaluation or BullMQ) shipped ${Math.round(drainOnlyRate)} rows/s.`,
+        "The product's AuditShipper.drain() called in this process " +
+        "(the same rounds, without the worker loop's backlog reports, alert evaluation or BullMQ) " +
+        `shipped ${Math.round(drainOnlyRate)} rows/s.`,
     );
     ok = true;
   } finally {

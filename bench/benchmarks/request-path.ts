@@ -36,10 +36,10 @@ const METHOD = [
   'autocannon (programmatic, 50 connections, in the benchmark process) POSTs one instance of `artifacts/reference.json` to `/predict`.',
   'Four servers run side by side, with the Vigil worker process running throughout:',
   '(a) the real API (`node --import tsx apps/api/src/main.ts`) with `PREDICTION_LOGGING=off`; (b) Vigil: the real API with logging on,',
-  'the worker writing SQLite; (c) the seed\'s design (`bench/baselines/seed-sqlite-app.ts`): one SQLite INSERT per prediction in the API',
+  "the worker writing SQLite; (c) the seed's design (`bench/baselines/seed-sqlite-app.ts`): one SQLite INSERT per prediction in the API",
   'process, off the response path with `setImmediate` (same table and pragmas as Vigil); (d) naive BullMQ (`bench/baselines/naive-bullmq-app.ts`):',
   'one awaited `queue.add` per prediction before answering, consumed by a one-job-per-record worker. The baselines are Express with',
-  '`express.json` and the same model and validation, but none of Vigil\'s other middleware (security headers, request metrics), which favours them.',
+  "`express.json` and the same model and validation, but none of Vigil's other middleware (security headers, request metrics), which favours them.",
   'Each server is warmed up, then loaded in short segments that alternate between the configurations (a b c d, then d c b a, …), so that',
   'load from other users of the machine falls on all of them alike: 5 rounds of 2 s (quick) or 20 rounds of 3 s (full), i.e. 10 s or 60 s',
   'per configuration in all.',
@@ -79,12 +79,27 @@ async function run(ctx: BenchContext) {
     const vigil = await startApi('api-vigil', { QUEUE_NAME: vigilQueue, SQLITE_PATH: vigilDb, PREDICTION_LOGGING: 'on' }, res.path('api-vigil.log'));
     all.push(vigil.process);
     const seedPort = await freePort();
-    const seed = NodeProcess.start('seed-sqlite-app', 'bench/baselines/seed-sqlite-app.ts', { PORT: String(seedPort), SQLITE_PATH: res.path('seed.db') }, res.path('seed.log'));
+    const seed = NodeProcess.start(
+      'seed-sqlite-app',
+      'bench/baselines/seed-sqlite-app.ts',
+      { PORT: String(seedPort), SQLITE_PATH: res.path('seed.db') },
+      res.path('seed.log'),
+    );
     all.push(seed);
-    const naiveWorker = NodeProcess.start('naive-bullmq-worker', 'bench/baselines/naive-bullmq-worker.ts', { QUEUE_NAME: naiveQueue, SQLITE_PATH: res.path('naive.db') }, res.path('naive-worker.log'));
+    const naiveWorker = NodeProcess.start(
+      'naive-bullmq-worker',
+      'bench/baselines/naive-bullmq-worker.ts',
+      { QUEUE_NAME: naiveQueue, SQLITE_PATH: res.path('naive.db') },
+      res.path('naive-worker.log'),
+    );
     all.push(naiveWorker);
     const naivePort = await freePort();
-    const naive = NodeProcess.start('naive-bullmq-app', 'bench/baselines/naive-bullmq-app.ts', { PORT: String(naivePort), QUEUE_NAME: naiveQueue }, res.path('naive-app.log'));
+    const naive = NodeProcess.start(
+      'naive-bullmq-app',
+      'bench/baselines/naive-bullmq-app.ts',
+      { PORT: String(naivePort), QUEUE_NAME: naiveQueue },
+      res.path('naive-app.log'),
+    );
     all.push(naive);
     await seed.waitForHttp(seedPort, '/healthz');
     await naive.waitForHttp(naivePort, '/healthz');
@@ -109,9 +124,16 @@ async function run(ctx: BenchContext) {
         const before = Object.fromEntries(Object.entries(server.processes).map(([key, p]) => [key, p.cpuSeconds() ?? 0]));
         const redisBefore = await redisCpuSeconds(redis);
         const started = performance.now();
-        const load = await runAutocannon({ url: `http://127.0.0.1:${server.port}/predict`, body, connections: CONNECTIONS, duration: segmentSeconds, keepLatencies: true });
+        const load = await runAutocannon({
+          url: `http://127.0.0.1:${server.port}/predict`,
+          body,
+          connections: CONNECTIONS,
+          duration: segmentSeconds,
+          keepLatencies: true,
+        });
         const wall = (performance.now() - started) / 1000;
-        for (const [key, p] of Object.entries(server.processes)) tally.cpuSeconds[key] = (tally.cpuSeconds[key] ?? 0) + (p.cpuSeconds() ?? 0) - (before[key] ?? 0);
+        for (const [key, p] of Object.entries(server.processes))
+          tally.cpuSeconds[key] = (tally.cpuSeconds[key] ?? 0) + (p.cpuSeconds() ?? 0) - (before[key] ?? 0);
         tally.cpuSeconds.redis = (tally.cpuSeconds.redis ?? 0) + (await redisCpuSeconds(redis)) - redisBefore;
         tally.ok2xx += load.ok2xx;
         tally.non2xx += load.non2xx;
@@ -119,7 +141,10 @@ async function run(ctx: BenchContext) {
         tally.seconds += wall;
         for (const latency of load.latenciesMs ?? []) tally.latencies.push(latency);
         tally.segments.push({ requestsPerSecond: round(load.ok2xx / wall, 0), p99Ms: round(percentile(load.latenciesMs ?? [], 99), 1) });
-        ctx.log(`request-path: round ${r + 1}/${rounds} ${server.label}: ${Math.round(load.ok2xx / wall)} req/s, p99 ${percentile(load.latenciesMs ?? [], 99).toFixed(1)} ms`);
+        ctx.log(
+          `request-path: round ${r + 1}/${rounds} ${server.label}: ${Math.round(load.ok2xx / wall)} req/s, ` +
+            `p99 ${percentile(load.latenciesMs ?? [], 99).toFixed(1)} ms`,
+        );
         if (server.name === 'vigil') {
           // How far the worker is behind the moment the load stops.
           const probe = new SqliteProbe(vigilDb);
@@ -151,7 +176,16 @@ async function run(ctx: BenchContext) {
     const answered = vigilTally.warmup2xx + vigilTally.ok2xx;
     const autocannonRuns = rounds + 1;
     const keptUp = rows === served && rows >= answered && rows - answered <= CONNECTIONS * autocannonRuns;
-    result.details.keptUp = { answered2xx: answered, servedPerApiMetrics: served, enqueued, spooled, dropped, rowsAfterDrain: rows, drainMs, backlogWhenEachVigilSegmentEnded: backlogs };
+    result.details.keptUp = {
+      answered2xx: answered,
+      servedPerApiMetrics: served,
+      enqueued,
+      spooled,
+      dropped,
+      rowsAfterDrain: rows,
+      drainMs,
+      backlogWhenEachVigilSegmentEnded: backlogs,
+    };
     result.figure({
       figure: 'Vigil: rows in SQLite after the run / 2xx answers autocannon counted (warm-up + segments)',
       unit: '',
@@ -200,24 +234,76 @@ async function run(ctx: BenchContext) {
   const s = { off: summary('off'), vigil: summary('vigil'), seed: summary('seed'), naive: summary('naive') };
   for (const server of servers) {
     const x = s[server.name];
-    result.figure({ figure: `${server.label}: throughput; p50 / p99`, unit: '', vigil: `${Math.round(x.requestsPerSecond)} req/s; ${x.p50Ms} / ${x.p99Ms} ms` });
+    result.figure({
+      figure: `${server.label}: throughput; p50 / p99`,
+      unit: '',
+      vigil: `${Math.round(x.requestsPerSecond)} req/s; ${x.p50Ms} / ${x.p99Ms} ms`,
+    });
   }
   const throughputRatio = ratio(s.vigil.requestsPerSecond, s.off.requestsPerSecond) ?? Number.NaN;
   const p99Ratio = ratio(s.vigil.p99Ms, s.off.p99Ms) ?? Number.NaN;
-  result.figure({ figure: 'throughput, Vigil vs logging off', unit: 'req/s', vigil: round(s.vigil.requestsPerSecond, 0), baselineName: 'off', baseline: round(s.off.requestsPerSecond, 0), ratio: throughputRatio, target: '≥ 0.95', pass: throughputRatio >= 0.95 });
-  result.figure({ figure: 'p99 latency, Vigil vs logging off', unit: 'ms', vigil: s.vigil.p99Ms, baselineName: 'off', baseline: s.off.p99Ms, ratio: p99Ratio, target: '≤ 1.10', pass: p99Ratio <= 1.1 });
-  result.figure({ figure: 'throughput, Vigil vs seed (SQLite per prediction in the API)', unit: 'req/s', vigil: round(s.vigil.requestsPerSecond, 0), baselineName: 'seed', baseline: round(s.seed.requestsPerSecond, 0), ratio: ratio(s.vigil.requestsPerSecond, s.seed.requestsPerSecond) });
-  result.figure({ figure: 'p99 latency, Vigil vs seed', unit: 'ms', vigil: s.vigil.p99Ms, baselineName: 'seed', baseline: s.seed.p99Ms, ratio: ratio(s.vigil.p99Ms, s.seed.p99Ms) });
-  result.figure({ figure: 'throughput, Vigil vs naive BullMQ (awaited add per prediction)', unit: 'req/s', vigil: round(s.vigil.requestsPerSecond, 0), baselineName: 'naive', baseline: round(s.naive.requestsPerSecond, 0), ratio: ratio(s.vigil.requestsPerSecond, s.naive.requestsPerSecond) });
-  result.figure({ figure: 'p99 latency, Vigil vs naive BullMQ', unit: 'ms', vigil: s.vigil.p99Ms, baselineName: 'naive', baseline: s.naive.p99Ms, ratio: ratio(s.vigil.p99Ms, s.naive.p99Ms) });
+  result.figure({
+    figure: 'throughput, Vigil vs logging off',
+    unit: 'req/s',
+    vigil: round(s.vigil.requestsPerSecond, 0),
+    baselineName: 'off',
+    baseline: round(s.off.requestsPerSecond, 0),
+    ratio: throughputRatio,
+    target: '≥ 0.95',
+    pass: throughputRatio >= 0.95,
+  });
+  result.figure({
+    figure: 'p99 latency, Vigil vs logging off',
+    unit: 'ms',
+    vigil: s.vigil.p99Ms,
+    baselineName: 'off',
+    baseline: s.off.p99Ms,
+    ratio: p99Ratio,
+    target: '≤ 1.10',
+    pass: p99Ratio <= 1.1,
+  });
+  result.figure({
+    figure: 'throughput, Vigil vs seed (SQLite per prediction in the API)',
+    unit: 'req/s',
+    vigil: round(s.vigil.requestsPerSecond, 0),
+    baselineName: 'seed',
+    baseline: round(s.seed.requestsPerSecond, 0),
+    ratio: ratio(s.vigil.requestsPerSecond, s.seed.requestsPerSecond),
+  });
+  result.figure({
+    figure: 'p99 latency, Vigil vs seed',
+    unit: 'ms',
+    vigil: s.vigil.p99Ms,
+    baselineName: 'seed',
+    baseline: s.seed.p99Ms,
+    ratio: ratio(s.vigil.p99Ms, s.seed.p99Ms),
+  });
+  result.figure({
+    figure: 'throughput, Vigil vs naive BullMQ (awaited add per prediction)',
+    unit: 'req/s',
+    vigil: round(s.vigil.requestsPerSecond, 0),
+    baselineName: 'naive',
+    baseline: round(s.naive.requestsPerSecond, 0),
+    ratio: ratio(s.vigil.requestsPerSecond, s.naive.requestsPerSecond),
+  });
+  result.figure({
+    figure: 'p99 latency, Vigil vs naive BullMQ',
+    unit: 'ms',
+    vigil: s.vigil.p99Ms,
+    baselineName: 'naive',
+    baseline: s.naive.p99Ms,
+    ratio: ratio(s.vigil.p99Ms, s.naive.p99Ms),
+  });
 
   const cpu = (name: ConfigName) =>
     Object.entries(s[name].cpuMicrosecondsPerRequest)
       .map(([key, us]) => `${key} ${us} µs`)
       .join(', ');
   result.note(
-    `CPU per request, by process (from /proc, and Redis INFO over the measured segments): ${servers.map((server) => `${server.name}: ${cpu(server.name)}`).join('; ')}. ` +
-      'The Redis figure is the whole Redis server\'s CPU, which other users\' tests share (the seed baseline does not use Redis at all), so read it as an upper bound. ' +
+    'CPU per request, by process (from /proc, and Redis INFO over the measured segments): ' +
+      `${servers.map((server) => `${server.name}: ${cpu(server.name)}`).join('; ')}. ` +
+      "The Redis figure is the whole Redis server's CPU, which other users' tests share (the seed baseline does not use Redis at all), " +
+      'so read it as an upper bound. ' +
       'The load generator runs on the same 2 cores and takes roughly one of them.',
   );
   const paired = s.vigil.segments.map((v, i) => v.requestsPerSecond / (s.off.segments[i]?.requestsPerSecond ?? Number.NaN)).sort((a, b) => a - b);
@@ -226,14 +312,25 @@ async function run(ctx: BenchContext) {
     unit: '',
     vigil: `${round(paired[0] ?? Number.NaN, 2)} / ${round(percentile(paired, 50), 2)} / ${round(paired[paired.length - 1] ?? Number.NaN, 2)}`,
   });
-  result.note(`Throughput per segment (req/s), in the order run: ${servers.map((server) => `${server.name} ${s[server.name].segments.map((x) => x.requestsPerSecond).join(' / ')}`).join('; ')}.`);
+  result.note(
+    'Throughput per segment (req/s), in the order run: ' +
+      `${servers.map((server) => `${server.name} ${s[server.name].segments.map((x) => x.requestsPerSecond).join(' / ')}`).join('; ')}.`,
+  );
   const failures = servers.filter((server) => s[server.name].non2xx > 0 || s[server.name].errors > 0);
-  if (failures.length > 0) result.note(`Non-2xx answers or errors: ${failures.map((server) => `${server.label}: ${s[server.name].non2xx} non-2xx, ${s[server.name].errors} errors`).join('; ')}.`);
+  if (failures.length > 0)
+    result.note(
+      'Non-2xx answers or errors: ' +
+        `${failures.map((server) => `${server.label}: ${s[server.name].non2xx} non-2xx, ${s[server.name].errors} errors`).join('; ')}.`,
+    );
   const extra = (key: string) => (s.vigil.cpuMicrosecondsPerRequest[key] ?? 0) - (s.off.cpuMicrosecondsPerRequest[key] ?? 0);
-  const missed = [!(throughputRatio >= 0.95) ? `throughput ratio ${throughputRatio.toFixed(3)}` : '', !(p99Ratio <= 1.1) ? `p99 ratio ${p99Ratio.toFixed(3)}` : ''].filter(Boolean);
+  const missed = [
+    !(throughputRatio >= 0.95) ? `throughput ratio ${throughputRatio.toFixed(3)}` : '',
+    !(p99Ratio <= 1.1) ? `p99 ratio ${p99Ratio.toFixed(3)}` : '',
+  ].filter(Boolean);
   result.note(
     (missed.length > 0 ? `Target missed (${missed.join(', ')}). ` : '') +
-      `Measured cost of logging per prediction, Vigil minus logging off: API ${extra('api')} µs, worker ${extra('worker')} µs, Redis (shared server) ${extra('redis')} µs of CPU, ` +
+      `Measured cost of logging per prediction, Vigil minus logging off: API ${extra('api')} µs, worker ${extra('worker')} µs, ` +
+      `Redis (shared server) ${extra('redis')} µs of CPU, ` +
       `against ${s.off.cpuMicrosecondsPerRequest.api} µs of API CPU per request with logging off. ` +
       'The API saturates one core either way; the worker and Redis run on the second core, which the load generator also needs, so on this 2-core machine ' +
       'their CPU comes straight out of the requests served.',

@@ -14,7 +14,8 @@ function formatNumber(value: number | string | undefined, unit = ''): string {
 }
 
 function row(figure: Figure): string {
-  const baseline = figure.baseline === undefined ? '—' : `${formatNumber(figure.baseline, figure.unit)}${figure.baselineName ? ` (${figure.baselineName})` : ''}`;
+  const baseline =
+    figure.baseline === undefined ? '—' : `${formatNumber(figure.baseline, figure.unit)}${figure.baselineName ? ` (${figure.baselineName})` : ''}`;
   const ratio = figure.ratio === undefined ? '—' : figure.ratio.toFixed(2);
   const result = figure.pass === undefined ? '—' : figure.pass ? '**pass**' : '**FAIL**';
   return `| ${figure.figure} | ${formatNumber(figure.vigil, figure.unit)} | ${baseline} | ${ratio} | ${figure.target ?? '—'} | ${result} |`;
@@ -27,7 +28,8 @@ function section(result: BenchmarkResult, index: number): string {
     '',
     result.method,
     '',
-    `Produced by \`${result.command}\` (${result.mode} mode) on ${result.date.slice(0, 16).replace('T', ' ')} UTC in ${Math.round(result.durationSeconds)} s; ` +
+    `Produced by \`${result.command}\` (${result.mode} mode) on ${result.date.slice(0, 16).replace('T', ' ')} UTC ` +
+      `in ${Math.round(result.durationSeconds)} s; ` +
       `Node ${m.node}, ${m.cpus} × ${m.cpuModel}, ${Math.round(m.totalMemoryMb / 1024)} GiB, load average ${m.loadAverageAtStart} at the start. ` +
       `Raw figures: \`bench/results/${result.name}.json\`.`,
     '',
@@ -48,12 +50,19 @@ export function renderBenchmarks(results: readonly BenchmarkResult[]): string {
   const summary = ordered.map((result) => {
     const targets = result.figures.filter((f) => f.pass !== undefined);
     const failed = targets.filter((f) => f.pass === false).map((f) => f.figure);
-    return `| ${result.name} | ${targets.length - failed.length} of ${targets.length}${failed.length > 0 ? ` (**${failed.length} missed**)` : ''} | ${result.mode} | ${result.date.slice(0, 16).replace('T', ' ')} | \`${result.command}\` |`;
+    const passed = `${targets.length - failed.length} of ${targets.length}${failed.length > 0 ? ` (**${failed.length} missed**)` : ''}`;
+    return `| ${result.name} | ${passed} | ${result.mode} | ${result.date.slice(0, 16).replace('T', ' ')} | \`${result.command}\` |`;
   });
   const missed = ordered.flatMap((result) =>
     result.figures
       .filter((f) => f.pass === false)
-      .map((f) => `- **${result.name}**: ${f.figure}: ${formatNumber(f.vigil, f.unit)}${f.baseline !== undefined ? ` vs ${formatNumber(f.baseline, f.unit)}` : ''}${f.ratio !== undefined ? `, ratio ${f.ratio.toFixed(2)}` : ''}, target ${f.target ?? '?'}. The measured cause is in the notes under its table.`),
+      .map(
+        (f) =>
+          `- **${result.name}**: ${f.figure}: ${formatNumber(f.vigil, f.unit)}` +
+          `${f.baseline !== undefined ? ` vs ${formatNumber(f.baseline, f.unit)}` : ''}` +
+          `${f.ratio !== undefined ? `, ratio ${f.ratio.toFixed(2)}` : ''}, target ${f.target ?? '?'}. ` +
+          'The measured cause is in the notes under its table.',
+      ),
   );
   return [
     '# Benchmarks',

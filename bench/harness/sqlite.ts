@@ -47,7 +47,11 @@ export interface DrainMeasurement {
  * process's start-up is not counted; the rows before that sample are not
  * counted either. `onSample` runs at each poll (RSS sampling, say).
  */
-export async function measureProgress(progress: () => number, target: number, options: { pollMs: number; timeoutMs: number; onSample?: () => void }): Promise<DrainMeasurement> {
+export async function measureProgress(
+  progress: () => number,
+  target: number,
+  options: { pollMs: number; timeoutMs: number; onSample?: () => void },
+): Promise<DrainMeasurement> {
   const deadline = performance.now() + options.timeoutMs;
   const initial = progress();
   let first: { at: number; value: number } | undefined;

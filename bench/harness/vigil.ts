@@ -9,13 +9,18 @@ export interface Started {
 /** The real API process, exactly as production runs it; ready once /healthz answers (the model is loaded before it listens). */
 export async function startApi(name: string, env: Readonly<Record<string, string>>, logPath: string): Promise<Started> {
   const port = await freePort();
-  const process = NodeProcess.start(name, 'apps/api/src/main.ts', {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    REDIS_URL,
-    LOG_LEVEL: 'warn',
-    ...env,
-  }, logPath);
+  const process = NodeProcess.start(
+    name,
+    'apps/api/src/main.ts',
+    {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      REDIS_URL,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    logPath,
+  );
   await process.waitForHttp(port, '/healthz');
   return { process, port };
 }
@@ -23,13 +28,18 @@ export async function startApi(name: string, env: Readonly<Record<string, string
 /** The real worker process; ready once its /metrics answers. */
 export async function startWorker(name: string, env: Readonly<Record<string, string>>, logPath: string): Promise<Started> {
   const port = await freePort();
-  const process = NodeProcess.start(name, 'apps/worker/src/main.ts', {
-    WORKER_METRICS_PORT: String(port),
-    HOST: '127.0.0.1',
-    REDIS_URL,
-    LOG_LEVEL: 'warn',
-    ...env,
-  }, logPath);
+  const process = NodeProcess.start(
+    name,
+    'apps/worker/src/main.ts',
+    {
+      WORKER_METRICS_PORT: String(port),
+      HOST: '127.0.0.1',
+      REDIS_URL,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    logPath,
+  );
   await process.waitForHttp(port, '/metrics');
   return { process, port };
 }

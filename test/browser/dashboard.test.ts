@@ -1,16 +1,26 @@
 import { expect } from 'chai';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { request } from '../support/http';
 import { startStack, type Stack } from '../support/stack';
 import { testConfig } from '../support/test-env';
+import { requireTool } from '../support/tools';
 import { sendPredictions, waitForStored } from '../e2e/metrics-exposition';
 
-const CHROMIUM = '/usr/bin/chromium';
+/** Debian's chromium, driven through playwright-core; found on PATH by the first `before` (requireTool). */
+let chromiumPath: string | undefined;
 const SCREENSHOTS = 'artifacts/screenshots';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 interface Trouble {
   consoleErrors: string[];
@@ -47,7 +57,8 @@ async function until(page: Page, expression: string, timeoutMs = 30_000): Promis
 
 async function launch(profile: string, options: { httpCredentials?: { username: string; password: string } } = {}): Promise<BrowserContext> {
   // A fresh profile each time (--user-data-dir): no cache, no stored credentials, nothing from an earlier run.
-  return chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1400, height: 1000 }, ...options });
+  const viewport = { width: 1400, height: 1000 };
+  return chromium.launchPersistentContext(profile, { executablePath: chromiumPath, headless: true, args: ARGS, viewport, ...options });
 }
 
 /** The dashboard as a person sees it, checked against the API's own JSON. */
@@ -76,10 +87,7 @@ describe('the /dashboard page in a real browser (Debian chromium)', function () 
   };
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.warn(`    ${CHROMIUM} is not installed (Debian: apt-get install -y chromium); .ci/run installs it. Skipping.`);
-      this.skip();
-    }
+    chromiumPath = requireTool(this, 'chromium', 'Debian: apt-get install -y chromium');
     stack = await startStack(testConfig({ MONITORING_API_KEY: key }));
     base = `http://127.0.0.1:${stack.api.port}`;
     await sendPredictions(stack.api.port, 300, 0, auth);
@@ -114,8 +122,13 @@ describe('the /dashboard page in a real browser (Debian chromium)', function () 
       api<{ model_version: string }>('/model'),
       api<{ count: number; p50: number; p95: number; p99: number }>('/monitoring/latency?window=1h'),
       api<{ total: number; fraud: number; non_fraud: number; fraud_rate: number }>('/monitoring/distribution?window=1h'),
-      api<{ points: { start: string; fraud: number; non_fraud: number; p50: number | null; p99: number | null }[] }>('/monitoring/timeseries?window=1h&step=1m'),
-      api<{ features: { feature: string; statistic: number; drift: boolean; skipped?: string }[]; outputs: { feature: string; statistic: number; drift: boolean; skipped?: string }[] }>('/monitoring/drift?window=1h'),
+      api<{ points: { start: string; fraud: number; non_fraud: number; p50: number | null; p99: number | null }[] }>(
+        '/monitoring/timeseries?window=1h&step=1m',
+      ),
+      api<{
+        features: { feature: string; statistic: number; drift: boolean; skipped?: string }[];
+        outputs: { feature: string; statistic: number; drift: boolean; skipped?: string }[];
+      }>('/monitoring/drift?window=1h'),
       api<{ counts: Record<string, number>; dead_letters: number }>('/monitoring/queue'),
       api<{ predictions: { prediction_id: string }[] }>('/monitoring/predictions?limit=20'),
       api<{ firing: { rule: string }[]; rules: unknown[] }>('/monitoring/alerts'),
@@ -135,14 +148,18 @@ describe('the /dashboard page in a real browser (Debian chromium)', function () 
     expect(await text('#stat-dead-letters')).to.equal(String(queue.dead_letters));
 
     // The charts: canvases drawn with the series' colours, holding the API's series.
-    for (const [chart, colour] of [['latency', [209, 69, 59]], ['classes', [46, 125, 79]]] as const) {
+    for (const [chart, colour] of [
+      ['latency', [209, 69, 59]],
+      ['classes', [46, 125, 79]],
+    ] as const) {
       const drawn = (await page.evaluate(`(() => {
         const canvas = document.querySelector('#chart-${chart} canvas');
         if (!canvas) return null;
         const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
         let series = 0;
         for (let i = 0; i < pixels.length; i += 4) {
-          if (pixels[i + 3] > 200 && Math.abs(pixels[i] - ${colour[0]}) < 40 && Math.abs(pixels[i + 1] - ${colour[1]}) < 40 && Math.abs(pixels[i + 2] - ${colour[2]}) < 40) series++;
+          if (pixels[i + 3] > 200 && Math.abs(pixels[i] - ${colour[0]}) < 40 &&
+              Math.abs(pixels[i + 1] - ${colour[1]}) < 40 && Math.abs(pixels[i + 2] - ${colour[2]}) < 40) series++;
         }
         return { width: canvas.width, height: canvas.height, series };
       })()`)) as { width: number; height: number; series: number } | null;
@@ -173,7 +190,11 @@ describe('the /dashboard page in a real browser (Debian chromium)', function () 
     // Drift per feature: one row each, with the API's statistic and verdict.
     const verdicts = [...drift.features, ...drift.outputs];
     const rows = (await page.evaluate(`[...document.querySelectorAll('#drift-table tbody tr')].map((tr) => ({
-      feature: tr.dataset.feature, statistic: tr.dataset.statistic, verdict: tr.querySelector('.badge').textContent }))`)) as { feature: string; statistic?: string; verdict: string }[];
+      feature: tr.dataset.feature, statistic: tr.dataset.statistic, verdict: tr.querySelector('.badge').textContent }))`)) as {
+      feature: string;
+      statistic?: string;
+      verdict: string;
+    }[];
     expect(rows.map((r) => r.feature)).to.deep.equal(verdicts.map((f) => f.feature));
     for (const [i, f] of verdicts.entries()) {
       expect(rows[i]!.verdict, f.feature).to.equal(f.skipped ? 'skipped' : f.drift ? 'drift' : 'ok');
@@ -185,7 +206,9 @@ describe('the /dashboard page in a real browser (Debian chromium)', function () 
     expect(ids).to.deep.equal(recent.predictions.map((p) => p.prediction_id));
 
     // Queue health: a row per state with the API's count.
-    const states = (await page.evaluate(`Object.fromEntries([...document.querySelectorAll('#queue-table tr')].map((tr) => [tr.dataset.stateName, Number(tr.querySelector('td').textContent)]))`)) as Record<string, number>;
+    const states = (await page.evaluate(
+      `Object.fromEntries([...document.querySelectorAll('#queue-table tr')].map((tr) => [tr.dataset.stateName, Number(tr.querySelector('td').textContent)]))`,
+    )) as Record<string, number>;
     expect(states).to.deep.equal(queue.counts);
 
     // Alerts: what /monitoring/alerts says fires.
@@ -244,7 +267,11 @@ describe('the /dashboard page in a real browser (Debian chromium)', function () 
     const freshTrouble = watch(fresh);
     // An API from before alerting: /monitoring/alerts is the JSON 404 of an unknown route.
     await fresh.route('**/monitoring/alerts', (route) =>
-      route.fulfill({ status: 404, contentType: 'application/json', body: JSON.stringify({ error: { code: 'NOT_FOUND', message: 'No route GET /monitoring/alerts', details: {} } }) }),
+      route.fulfill({
+        status: 404,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'NOT_FOUND', message: 'No route GET /monitoring/alerts', details: {} } }),
+      }),
     );
     await fresh.goto(`${base}/dashboard?key=${key}&refresh=3600`);
     await fresh.waitForSelector('body[data-state="ready"]', { timeout: 30_000 });

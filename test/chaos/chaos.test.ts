@@ -124,15 +124,26 @@ describe('chaos: 3 API replicas and 2 workers lose and duplicate no prediction t
     for (let i = 0; i < 2; i++) {
       // A metrics port per worker: how the test knows a worker is up (the API's PORT is not used by a worker).
       const port = processPorts[3 + i] as number;
-      workers.push(new VigilProcess(`worker-${i + 1}`, 'worker', { ...common, PORT: '0', WORKER_METRICS_PORT: String(port) }, port, join(dir, `worker-${i + 1}.log`), ROOT));
+      workers.push(
+        new VigilProcess(
+          `worker-${i + 1}`,
+          'worker',
+          { ...common, PORT: '0', WORKER_METRICS_PORT: String(port) },
+          port,
+          join(dir, `worker-${i + 1}.log`),
+          ROOT,
+        ),
+      );
     }
     for (const p of [...workers, ...apis]) {
       p.onCrash = (exit) => say(`${p.name} CRASHED (code ${exit.code}, signal ${exit.signal}); see ${p.logPath}`);
       p.start();
     }
     await Promise.all([...workers, ...apis].map((p) => until(`${p.name} ready`, () => p.ready(), START_TIMEOUT_MS, 200)));
-    console.log(`  stack up in ${((performance.now() - suiteStarted) / 1000).toFixed(1)} s: redis :${redisPort}, postgres :${postgresPort}, ` +
-      `apis :${apis.map((a) => a.port).join(' :')}, workers (metrics) :${workers.map((w) => w.port).join(' :')}, dir ${dir}`);
+    console.log(
+      `  stack up in ${((performance.now() - suiteStarted) / 1000).toFixed(1)} s: redis :${redisPort}, postgres :${postgresPort}, ` +
+        `apis :${apis.map((a) => a.port).join(' :')}, workers (metrics) :${workers.map((w) => w.port).join(' :')}, dir ${dir}`,
+    );
   });
 
   after(async function () {
@@ -231,7 +242,10 @@ describe('chaos: 3 API replicas and 2 workers lose and duplicate no prediction t
       faultsDone = true;
     })();
 
-    const progress = setInterval(() => say(`${load.succeeded} predictions, ${load.failures.refused} refused + ${load.failures.ambiguous} reset attempts retried`), 10_000);
+    const progress = setInterval(
+      () => say(`${load.succeeded} predictions, ${load.failures.refused} refused + ${load.failures.ambiguous} reset attempts retried`),
+      10_000,
+    );
     say(`traffic: ${CONCURRENCY} in flight, round-robin over ${apis.length} APIs, until ≥ ${TARGET} predictions and every fault is over`);
     let faultError: unknown;
     const traffic = load.run(() => faultError !== undefined || (load.succeeded >= TARGET && faultsDone));
@@ -262,12 +276,17 @@ describe('chaos: 3 API replicas and 2 workers lose and duplicate no prediction t
     let sqliteCaughtUp = Number.NaN;
     let postgresCaughtUp = Number.NaN;
     try {
-      await until('SQLite and Postgres to hold every successful prediction', async () => {
-        if (!workers.some((w) => w.running)) throw new Error('no worker is running');
-        if (Number.isNaN(sqliteCaughtUp) && holdsAll(sqliteIds())) sqliteCaughtUp = now() - trafficEnded;
-        if (Number.isNaN(postgresCaughtUp) && holdsAll(await postgresIds())) postgresCaughtUp = now() - trafficEnded;
-        return !Number.isNaN(sqliteCaughtUp) && !Number.isNaN(postgresCaughtUp);
-      }, CATCH_UP_TIMEOUT_MS, 500);
+      await until(
+        'SQLite and Postgres to hold every successful prediction',
+        async () => {
+          if (!workers.some((w) => w.running)) throw new Error('no worker is running');
+          if (Number.isNaN(sqliteCaughtUp) && holdsAll(sqliteIds())) sqliteCaughtUp = now() - trafficEnded;
+          if (Number.isNaN(postgresCaughtUp) && holdsAll(await postgresIds())) postgresCaughtUp = now() - trafficEnded;
+          return !Number.isNaN(sqliteCaughtUp) && !Number.isNaN(postgresCaughtUp);
+        },
+        CATCH_UP_TIMEOUT_MS,
+        500,
+      );
     } catch (error) {
       say(`${(error as Error).message}: comparing what is there`);
     }
@@ -301,7 +320,8 @@ describe('chaos: 3 API replicas and 2 workers lose and duplicate no prediction t
     const duration = (performance.now() - suiteStarted) / 1000;
     const out: string[] = [];
     out.push('');
-    out.push(`  predictions (successful /predict): ${load.succeeded}  (distinct ids ${responses.size}; HTTP errors ${[...load.httpErrors].map(([s, n]) => `${s}×${n}`).join(', ') || 0}; given up ${load.givenUp})`);
+    const httpErrors = [...load.httpErrors].map(([s, n]) => `${s}×${n}`).join(', ') || 0;
+    out.push(`  predictions (successful /predict): ${load.succeeded}  (distinct ids ${responses.size}; HTTP errors ${httpErrors}; given up ${load.givenUp})`);
     out.push(`  retried attempts: ${load.failures.refused} refused (never reached an API), ${load.failures.ambiguous} reset/hung up (may have reached one)`);
     out.push('');
     out.push('  ' + line(['store', 'rows', 'distinct', 'lost', 'duplicated', 'extra'], [9, 8, 9, 6, 11, 6]));
@@ -309,7 +329,10 @@ describe('chaos: 3 API replicas and 2 workers lose and duplicate no prediction t
     out.push(`  in SQLite only: ${sqliteOnly}, in Postgres only: ${postgresOnly}`);
     out.push('');
     out.push('  ' + line(['/predict latency (ms, client side, retries included)', 'n', 'max', 'p99', 'window s'], [52, 7, 9, 9, 9]));
-    out.push('  ' + line(['baseline, before the first fault', baseline.count, fmt(baseline.max), fmt(baseline.p99), fmt((windows[0]?.from ?? 0) / 1000)], [52, 7, 9, 9, 9]));
+    out.push(
+      '  ' +
+        line(['baseline, before the first fault', baseline.count, fmt(baseline.max), fmt(baseline.p99), fmt((windows[0]?.from ?? 0) / 1000)], [52, 7, 9, 9, 9]),
+    );
     for (const w of windows) {
       const l = latencyIn(load, w.from, w.to);
       out.push('  ' + line([w.name, l.count, fmt(l.max), fmt(l.p99), fmt((w.to - w.from) / 1000)], [52, 7, 9, 9, 9]));
@@ -317,13 +340,21 @@ describe('chaos: 3 API replicas and 2 workers lose and duplicate no prediction t
     const overall = latencyIn(load, 0, trafficEnded);
     out.push('  ' + line(['whole run', overall.count, fmt(overall.max), fmt(overall.p99), fmt(trafficEnded / 1000)], [52, 7, 9, 9, 9]));
     out.push('');
-    out.push(`  API spool (since each API's last start): spooled ${apiMetrics.map((t) => metricSum(t, 'vigil_log_records_spooled_total')).join('/')}, ` +
-      `replayed ${apiMetrics.map((t) => metricSum(t, 'vigil_log_records_replayed_total')).join('/')}, ` +
-      `dropped ${apiMetrics.map((t) => metricSum(t, 'vigil_log_records_dropped_total')).join('/')}`);
-    const logLines = (p: VigilProcess, text: string) => readFileSync(p.logPath, 'utf8').split('\n').filter((l) => l.includes(text)).length;
-    out.push(`  worker log: failed audit attempts ${workers.map((w) => `${w.name} ${logLines(w, '"audit write failed')}`).join(', ')}; ` +
-      `failed log batches ${workers.map((w) => `${w.name} ${logLines(w, '"log batch failed"')}`).join(', ')}`);
-    for (const p of [...apis, ...workers]) for (const c of p.crashes) out.push(`  CRASH: ${p.name} exited by itself at ${c.at.toISOString()} (code ${c.code}, signal ${c.signal})`);
+    out.push(
+      `  API spool (since each API's last start): spooled ${apiMetrics.map((t) => metricSum(t, 'vigil_log_records_spooled_total')).join('/')}, ` +
+        `replayed ${apiMetrics.map((t) => metricSum(t, 'vigil_log_records_replayed_total')).join('/')}, ` +
+        `dropped ${apiMetrics.map((t) => metricSum(t, 'vigil_log_records_dropped_total')).join('/')}`,
+    );
+    const logLines = (p: VigilProcess, text: string) =>
+      readFileSync(p.logPath, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes(text)).length;
+    out.push(
+      `  worker log: failed audit attempts ${workers.map((w) => `${w.name} ${logLines(w, '"audit write failed')}`).join(', ')}; ` +
+        `failed log batches ${workers.map((w) => `${w.name} ${logLines(w, '"log batch failed"')}`).join(', ')}`,
+    );
+    for (const p of [...apis, ...workers])
+      for (const c of p.crashes) out.push(`  CRASH: ${p.name} exited by itself at ${c.at.toISOString()} (code ${c.code}, signal ${c.signal})`);
     if (apiDrainFailure !== undefined) out.push(`  API SIGTERM: ${apiDrainFailure}; it exited only once the client stopped sending to it`);
     out.push(`  exits on final SIGTERM: ${[...exits].map(([name, e]) => `${name}=${typeof e === 'string' ? e : `code ${e.code}`}`).join(', ')}`);
     out.push(`  total duration: ${duration.toFixed(1)} s (traffic ${(trafficEnded / 1000).toFixed(1)} s)`);
@@ -344,7 +375,10 @@ describe('chaos: 3 API replicas and 2 workers lose and duplicate no prediction t
     }
     expect(sqliteOnly + postgresOnly, 'rows in one store but not the other').to.equal(0);
     expect(apiDrainFailure, 'an API replica must finish its shutdown while clients keep their keep-alive connections busy').to.equal(undefined);
-    expect(apiExitOnSigterm.map((e) => e.code), 'api-2 exit code on SIGTERM').to.deep.equal([0]);
+    expect(
+      apiExitOnSigterm.map((e) => e.code),
+      'api-2 exit code on SIGTERM',
+    ).to.deep.equal([0]);
     for (const [name, exit] of exits) expect(exit, `${name} exit on SIGTERM`).to.deep.equal({ code: 0, signal: null });
     passed = true;
   });

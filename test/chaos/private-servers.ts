@@ -64,22 +64,33 @@ export class DurableRedis {
     this.child = spawn(
       'redis-server',
       [
-        '--port', String(this.port),
-        '--bind', '127.0.0.1',
-        '--dir', this.dir,
-        '--save', '',
-        '--appendonly', 'yes',
-        '--appendfsync', 'always',
-        '--maxmemory-policy', 'noeviction',
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        this.dir,
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--maxmemory-policy',
+        'noeviction',
       ],
       { stdio: ['ignore', log, log] },
     );
     closeSync(log);
     const child = this.child;
-    await until(`redis-server on ${this.port}`, async () => {
-      if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}; see ${this.logPath}`);
-      return (await this.ping()) === 'PONG';
-    }, 30_000);
+    await until(
+      `redis-server on ${this.port}`,
+      async () => {
+        if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}; see ${this.logPath}`);
+        return (await this.ping()) === 'PONG';
+      },
+      30_000,
+    );
   }
 
   async ping(): Promise<string | undefined> {

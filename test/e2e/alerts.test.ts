@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { LOG_BATCH_JOB } from '@vigil/queue';
-import { newPredictionId, type PredictionRecord } from '@vigil/records';
+import type { PredictionRecord } from '@vigil/records';
 import { createTrafficSource, parseDriftSpec } from '@vigil/traffic';
 import { startWorker, type RunningWorker } from '../../apps/worker/src/start-worker';
+import { predictionRecord } from '../support/fixtures/prediction-records';
 import { request } from '../support/http';
 import { startStack, type Stack } from '../support/stack';
-import { referenceInstances, testConfig, waitFor } from '../support/test-env';
+import { testConfig, waitFor } from '../support/test-env';
 import { WebhookReceiver } from '../support/webhook-receiver';
 
 const SECRET = 'test-webhook-secret-0123456789';
@@ -22,17 +23,9 @@ function rulesFile(rules: unknown[]): string {
   return path;
 }
 
+/** `count` non-fraud records logged now, each with this latency. */
 function records(count: number, latencyMs: number): PredictionRecord[] {
-  const [features] = referenceInstances(1);
-  return Array.from({ length: count }, () => ({
-    prediction_id: newPredictionId(),
-    timestamp: new Date().toISOString(),
-    model_version: 'fraud-detection-model@1.0.0',
-    features: features!,
-    prediction: 0,
-    probability: 0.1,
-    latency_ms: latencyMs,
-  }));
+  return Array.from({ length: count }, () => predictionRecord({ prediction: 0, probability: 0.1, latency_ms: latencyMs }));
 }
 
 describe('alerts end to end: rules evaluated by the worker, webhooks notified once per state change', function () {
@@ -48,7 +41,9 @@ describe('alerts end to end: rules evaluated by the worker, webhooks notified on
     before(async function () {
       receiver = await WebhookReceiver.start();
       const rules = rulesFile([{ name: 'latency_p95_slo', kind: 'latency_p95', threshold: 5, window: '5m', for: '0s', min_count: 20, severity: 'critical' }]);
-      stack = await startStack(testConfig({ ALERT_RULES_PATH: rules, ALERT_WEBHOOK_URLS: receiver.url, ALERT_WEBHOOK_SECRET: SECRET, PUBLIC_URL: 'http://vigil.example:8000' }));
+      stack = await startStack(
+        testConfig({ ALERT_RULES_PATH: rules, ALERT_WEBHOOK_URLS: receiver.url, ALERT_WEBHOOK_SECRET: SECRET, PUBLIC_URL: 'http://vigil.example:8000' }),
+      );
       connection = new Redis(stack.config.redisUrl, { maxRetriesPerRequest: null });
       queue = new Queue(stack.config.queueName, { connection });
     });
@@ -70,9 +65,20 @@ describe('alerts end to end: rules evaluated by the worker, webhooks notified on
       await send(records(100, 40));
       await waitFor('a firing notification', () => (firingNotices().length > 0 ? true : undefined), 30_000);
       const [notice] = firingNotices();
-      expect(notice!.body).to.include({ rule: 'latency_p95_slo', kind: 'latency_p95', state: 'firing', threshold: 5, severity: 'critical', unit: 'ms', window: '5m' });
+      expect(notice!.body).to.include({
+        rule: 'latency_p95_slo',
+        kind: 'latency_p95',
+        state: 'firing',
+        threshold: 5,
+        severity: 'critical',
+        unit: 'ms',
+        window: '5m',
+      });
       expect(notice!.body.value as number).to.be.closeTo(40, 0.4);
-      expect(notice!.body.links).to.deep.equal({ alerts: 'http://vigil.example:8000/monitoring/alerts', monitoring: 'http://vigil.example:8000/monitoring/latency?window=5m' });
+      expect(notice!.body.links).to.deep.equal({
+        alerts: 'http://vigil.example:8000/monitoring/alerts',
+        monitoring: 'http://vigil.example:8000/monitoring/latency?window=5m',
+      });
       const timestamp = notice!.headers['x-vigil-timestamp'] as string;
       const expected = `sha256=${createHmac('sha256', SECRET).update(`${timestamp}.${notice!.raw}`).digest('hex')}`;
       expect(notice!.headers['x-vigil-signature']).to.equal(expected);
@@ -107,7 +113,11 @@ describe('alerts end to end: rules evaluated by the worker, webhooks notified on
       expect(firingNotices()).to.have.length(1);
       expect(resolvedNotices()).to.have.length(1);
       expect(resolvedNotices()[0]!.body.value as number).to.be.lessThan(5);
-      const { body } = await request<{ firing: unknown[]; history: { rule: string; from_state: string; to_state: string }[] }>(stack.api.port, 'GET', '/monitoring/alerts');
+      const { body } = await request<{ firing: unknown[]; history: { rule: string; from_state: string; to_state: string }[] }>(
+        stack.api.port,
+        'GET',
+        '/monitoring/alerts',
+      );
       expect(body.firing).to.deep.equal([]);
       expect(body.history.map((h) => `${h.from_state}->${h.to_state}`)).to.deep.equal(['firing->resolved', 'inactive->firing']);
       // Every delivery of a change carries the same id: receivers can drop duplicates.

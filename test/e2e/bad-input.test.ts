@@ -94,7 +94,16 @@ describe('bad input gets a clear 4xx and is never stored', function () {
   });
 
   it('bad query parameters → 400 naming the parameter', async function () {
-    for (const path of ['/monitoring/latency?window=abc', '/monitoring/latency?window=0h', '/monitoring/distribution?window=99d', '/monitoring/predictions?limit=0', '/monitoring/predictions?limit=1001', '/monitoring/predictions?limit=ten', '/monitoring/latency?window=1h&window=2h', '/monitoring/latency?colour=red']) {
+    for (const path of [
+      '/monitoring/latency?window=abc',
+      '/monitoring/latency?window=0h',
+      '/monitoring/distribution?window=99d',
+      '/monitoring/predictions?limit=0',
+      '/monitoring/predictions?limit=1001',
+      '/monitoring/predictions?limit=ten',
+      '/monitoring/latency?window=1h&window=2h',
+      '/monitoring/latency?colour=red',
+    ]) {
       const response = await request<ErrorBody>(stack.api.port, 'GET', path);
       expectError(response, 400, 'INVALID_QUERY_PARAMETER');
       expect(response.body.error.details.parameter, path).to.be.a('string');

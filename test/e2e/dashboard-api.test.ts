@@ -2,9 +2,10 @@ import { expect } from 'chai';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { LOG_BATCH_COLUMNS, LOG_BATCH_JOB, logBatchRecords } from '@vigil/queue';
-import { newPredictionId, type PredictionRecord } from '@vigil/records';
+import type { PredictionRecord } from '@vigil/records';
 import { PostgresStore, SqliteWriter } from '@vigil/stores';
 import { startApi, type RunningApi } from '../../apps/api/src/start-api';
+import { monitoringFixture, predictionRecord } from '../support/fixtures/prediction-records';
 import { request } from '../support/http';
 import { startStack, type Stack } from '../support/stack';
 import { dropSchema, referenceInstances, testConfig, waitFor } from '../support/test-env';
@@ -26,35 +27,6 @@ interface Series {
   points: Point[];
 }
 
-/** The monitoring test's fixture: 100 rows over the last hour (latency 1..100 ms, every 4th fraud), 20 rows 2 h ago. */
-function fixture(now: number): PredictionRecord[] {
-  const id = (n: number) => `01900000-0000-7000-8000-${n.toString(16).padStart(12, '0')}`;
-  const records: PredictionRecord[] = [];
-  for (let i = 1; i <= 100; i++) {
-    records.push({
-      prediction_id: id(i),
-      timestamp: new Date(now - (100 - i) * 30_000 - 3 * 60_000).toISOString(),
-      model_version: 'fraud-detection-model@fixture',
-      features: { amount: i },
-      prediction: i % 4 === 0 ? 1 : 0,
-      probability: i % 4 === 0 ? 0.9 : 0.1,
-      latency_ms: i,
-    });
-  }
-  for (let i = 0; i < 20; i++) {
-    records.push({
-      prediction_id: id(1000 + i),
-      timestamp: new Date(now - 2 * 3_600_000 - i * 60_000).toISOString(),
-      model_version: 'fraud-detection-model@fixture',
-      features: { amount: 1000 + i },
-      prediction: 1,
-      probability: 0.99,
-      latency_ms: 1000 + i,
-    });
-  }
-  return records;
-}
-
 for (const store of ['sqlite', 'postgres'] as const) {
   describe(`GET /monitoring/timeseries reading from ${store}`, function () {
     this.timeout(60_000);
@@ -65,7 +37,7 @@ for (const store of ['sqlite', 'postgres'] as const) {
     before(async function () {
       const config = testConfig({ MONITORING_STORE: store, PREDICTION_LOGGING: 'off' });
       schema = config.auditSchema;
-      records = fixture(Date.now());
+      records = monitoringFixture(Date.now());
       const writer = SqliteWriter.open(config.sqlitePath);
       writer.insertBatch(records);
       writer.close();
@@ -148,7 +120,15 @@ interface QueueReport {
   counts: Record<string, number>;
   oldest_waiting: { job_id: string; enqueued_at: string; age_seconds: number } | null;
   dead_letters: number;
-  throughput: { minutes: number; completed: number; failed: number; completed_per_minute: number[]; failed_per_minute: number[]; completed_total: number; failed_total: number };
+  throughput: {
+    minutes: number;
+    completed: number;
+    failed: number;
+    completed_per_minute: number[];
+    failed_per_minute: number[];
+    completed_total: number;
+    failed_total: number;
+  };
 }
 
 describe('GET /monitoring/queue against a real queue', function () {
@@ -182,7 +162,13 @@ describe('GET /monitoring/queue against a real queue', function () {
       const r = await report();
       return r.counts.active === 0 && r.counts.waiting === 0 ? r : undefined;
     });
-    expect(body).to.include({ queue: stack.config.queueName, dead_letter_queue: `${stack.config.queueName}-dead-letter`, paused: false, oldest_waiting: null, dead_letters: 0 });
+    expect(body).to.include({
+      queue: stack.config.queueName,
+      dead_letter_queue: `${stack.config.queueName}-dead-letter`,
+      paused: false,
+      oldest_waiting: null,
+      dead_letters: 0,
+    });
     expect(Object.keys(body.counts)).to.deep.equal(['waiting', 'prioritized', 'delayed', 'active', 'waiting-children', 'completed', 'failed']);
     expect(body.counts.completed).to.be.at.least(1);
     expect(body.counts.failed).to.equal(0);
@@ -217,7 +203,7 @@ describe('GET /monitoring/queue against a real queue', function () {
   });
 
   it('counts the dead letters', async function () {
-    const corrupt = { prediction_id: newPredictionId(), timestamp: new Date().toISOString(), model_version: 'm@1', features: referenceInstances(1)[0], prediction: 0, probability: 'high', latency_ms: 1 };
+    const corrupt = { ...predictionRecord(), probability: 'high' };
     await queue.add(LOG_BATCH_JOB.name, { v: 1, records: [corrupt] });
     const body = await waitFor('a dead letter', async () => {
       const r = await report();
@@ -303,7 +289,10 @@ describe('bull-board at /admin/queues, behind the monitoring key', function () {
     const byName = new Map(queues.map((q) => [q.name, q]));
     expect(byName.get(stack.config.queueName)?.readOnlyMode).to.equal(false);
     expect(byName.get(`${stack.config.queueName}-dead-letter`)?.readOnlyMode).to.equal(true);
-    const pause = await fetch(`http://127.0.0.1:${stack.api.port}/admin/queues/api/queues/${stack.config.queueName}-dead-letter/pause`, { method: 'PUT', headers: bearer });
+    const pause = await fetch(`http://127.0.0.1:${stack.api.port}/admin/queues/api/queues/${stack.config.queueName}-dead-letter/pause`, {
+      method: 'PUT',
+      headers: bearer,
+    });
     expect(pause.status).to.equal(405);
   });
 
@@ -323,14 +312,23 @@ describe('bull-board at /admin/queues, behind the monitoring key', function () {
 
   it('refuses a queue action that a browser says another site started', async function () {
     const path = `/admin/queues/api/queues/${stack.config.queueName}/pause`;
-    const crossSite = await fetch(`http://127.0.0.1:${stack.api.port}${path}`, { method: 'PUT', headers: { ...basic('operator', key), 'sec-fetch-site': 'cross-site' } });
+    const crossSite = await fetch(`http://127.0.0.1:${stack.api.port}${path}`, {
+      method: 'PUT',
+      headers: { ...basic('operator', key), 'sec-fetch-site': 'cross-site' },
+    });
     expect(crossSite.status).to.equal(401);
     expect(((await crossSite.json()) as { error: { details: { reason: string } } }).error.details.reason).to.equal('cross_site');
     const otherOrigin = await fetch(`http://127.0.0.1:${stack.api.port}${path}`, { method: 'PUT', headers: { ...bearer, origin: 'https://evil.example' } });
     expect(otherOrigin.status).to.equal(401);
-    const sameSite = await fetch(`http://127.0.0.1:${stack.api.port}${path}`, { method: 'PUT', headers: { ...bearer, 'sec-fetch-site': 'same-origin', origin: `http://127.0.0.1:${stack.api.port}` } });
+    const sameSite = await fetch(`http://127.0.0.1:${stack.api.port}${path}`, {
+      method: 'PUT',
+      headers: { ...bearer, 'sec-fetch-site': 'same-origin', origin: `http://127.0.0.1:${stack.api.port}` },
+    });
     expect(sameSite.status).to.equal(200);
-    const resume = await fetch(`http://127.0.0.1:${stack.api.port}/admin/queues/api/queues/${stack.config.queueName}/resume`, { method: 'PUT', headers: bearer });
+    const resume = await fetch(`http://127.0.0.1:${stack.api.port}/admin/queues/api/queues/${stack.config.queueName}/resume`, {
+      method: 'PUT',
+      headers: bearer,
+    });
     expect(resume.status).to.equal(200);
   });
 
@@ -363,7 +361,12 @@ describe('GET /dashboard: a page served by the API', function () {
     expect(csp).to.include("script-src 'self'").and.include("connect-src 'self'").and.include("frame-ancestors 'none'").and.not.include('unsafe');
     const html = await page.text();
     const assets = [...html.matchAll(/(?:src|href)="(\/dashboard\/assets\/[^"]+)"/g)].map((m) => m[1] as string);
-    expect(assets.sort()).to.deep.equal(['/dashboard/assets/dashboard.css', '/dashboard/assets/dashboard.js', '/dashboard/assets/uPlot.iife.min.js', '/dashboard/assets/uPlot.min.css']);
+    expect(assets.sort()).to.deep.equal([
+      '/dashboard/assets/dashboard.css',
+      '/dashboard/assets/dashboard.js',
+      '/dashboard/assets/uPlot.iife.min.js',
+      '/dashboard/assets/uPlot.min.css',
+    ]);
     expect(html).to.not.match(/https?:\/\//);
     for (const asset of assets) {
       const response = await get(asset);

@@ -1,17 +1,16 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from '../support/http';
 import { freePort } from '../support/private-redis';
 import { startStack, type Stack } from '../support/stack';
 import { referenceInstances, testConfig, waitFor } from '../support/test-env';
+import { requireTool } from '../support/tools';
 import { dashboardQueries, loadDashboard, ruleFiles, withGrafanaVariables } from './dashboard-promql';
 import { sendPredictions, waitForStored } from './metrics-exposition';
-
-const PROMETHEUS = '/usr/bin/prometheus';
 
 interface QueryAnswer {
   status: string;
@@ -38,10 +37,7 @@ describe('the dashboard against a real Prometheus scraping Vigil', function () {
   };
 
   before(async function () {
-    if (!existsSync(PROMETHEUS)) {
-      console.warn(`    ${PROMETHEUS} is not installed (Debian: apt-get install -y prometheus); .ci/run installs it. Skipping.`);
-      this.skip();
-    }
+    const prometheusPath = requireTool(this, 'prometheus', 'Debian: apt-get install -y prometheus');
     stack = await startStack(testConfig({ WORKER_METRICS_PORT: '0' }));
     // Rows first, so the API's first drift report (cached 30 s) already has a window to compare.
     await sendPredictions(stack.api.port, 200);
@@ -70,14 +66,21 @@ describe('the dashboard against a real Prometheus scraping Vigil', function () {
       ].join('\n'),
     );
     prometheus = spawn(
-      PROMETHEUS,
-      [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+      prometheusPath,
+      [
+        `--config.file=${join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     prometheus.stderr?.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)));
-    await waitFor('Prometheus ready', async () => ((await fetch(`${base}/-/ready`).catch(() => undefined))?.status === 200 ? true : undefined), 30_000).catch((error: Error) => {
-      throw new Error(`${error.message}; its log: ${log}`);
-    });
+    await waitFor('Prometheus ready', async () => ((await fetch(`${base}/-/ready`).catch(() => undefined))?.status === 200 ? true : undefined), 30_000).catch(
+      (error: Error) => {
+        throw new Error(`${error.message}; its log: ${log}`);
+      },
+    );
     await waitFor(
       'both targets up',
       async () => {
@@ -126,7 +129,10 @@ describe('the dashboard against a real Prometheus scraping Vigil', function () {
   it('gives values that agree with the traffic sent', async function () {
     const values = async (promql: string) => {
       const answer = await query(withGrafanaVariables(promql, { rateInterval: '20s', range: '5m', modelVersion: '.*' }));
-      return (answer.data?.result as { metric: Record<string, string>; value: [number, string] }[]).map((r) => ({ labels: r.metric, value: Number(r.value[1]) }));
+      return (answer.data?.result as { metric: Record<string, string>; value: [number, string] }[]).map((r) => ({
+        labels: r.metric,
+        value: Number(r.value[1]),
+      }));
     };
     const dashboard = new Map(dashboardQueries(loadDashboard()).map((q) => [`${q.panel} ${q.refId}`, q.expr]));
     const latency = await values(dashboard.get('Prediction latency P50 / P95 / P99 C')!);
@@ -145,7 +151,9 @@ describe('the dashboard against a real Prometheus scraping Vigil', function () {
   it('loads deploy/prometheus/*.rules.yml and evaluates every rule without error', async function () {
     const files = ruleFiles();
     if (files.length === 0) this.skip();
-    const answer = (await (await fetch(`${base}/api/v1/rules`)).json()) as { data: { groups: { file: string; rules: { name: string; health: string; lastError?: string }[] }[] } };
+    const answer = (await (await fetch(`${base}/api/v1/rules`)).json()) as {
+      data: { groups: { file: string; rules: { name: string; health: string; lastError?: string }[] }[] };
+    };
     const rules = answer.data.groups.flatMap((g) => g.rules);
     expect(rules.length).to.equal(files.reduce((n, f) => n + f.exprs.length, 0));
     const unhealthy = rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.health} ${r.lastError ?? ''}`);

@@ -7,13 +7,46 @@ export const DASHBOARD_PATH = 'deploy/grafana/dashboards/vigil.json';
 export const PROMETHEUS_DIR = 'deploy/prometheus';
 
 /** Series Prometheus makes itself, not the service. */
-export const PROMETHEUS_BUILTINS = new Set(['up', 'ALERTS', 'ALERTS_FOR_STATE', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added']);
+export const PROMETHEUS_BUILTINS = new Set([
+  'up',
+  'ALERTS',
+  'ALERTS_FOR_STATE',
+  'scrape_duration_seconds',
+  'scrape_samples_scraped',
+  'scrape_samples_post_metric_relabeling',
+  'scrape_series_added',
+]);
 
 /** Words of PromQL that look like names but are not metrics. */
 const KEYWORDS = new Set([
-  'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset', 'atan2',
-  'sum', 'min', 'max', 'avg', 'group', 'stddev', 'stdvar', 'count', 'count_values', 'bottomk', 'topk', 'quantile',
-  'inf', 'nan', 'Inf', 'NaN',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'bool',
+  'and',
+  'or',
+  'unless',
+  'offset',
+  'atan2',
+  'sum',
+  'min',
+  'max',
+  'avg',
+  'group',
+  'stddev',
+  'stdvar',
+  'count',
+  'count_values',
+  'bottomk',
+  'topk',
+  'quantile',
+  'inf',
+  'nan',
+  'Inf',
+  'NaN',
 ]);
 
 export interface PanelQuery {
@@ -147,7 +180,8 @@ export function parseRuleFile(path: string, text: string): RuleFile {
     let value: string;
     if (raw.startsWith('|') || raw.startsWith('>')) {
       const block: string[] = [];
-      while (i + 1 < lines.length && ((lines[i + 1] as string).trim() === '' || leading(lines[i + 1] as string) > indent)) block.push((lines[++i] as string).trim());
+      while (i + 1 < lines.length && ((lines[i + 1] as string).trim() === '' || leading(lines[i + 1] as string) > indent))
+        block.push((lines[++i] as string).trim());
       value = block.join(raw.startsWith('|') ? '\n' : ' ').trim();
     } else if (raw.startsWith('"')) {
       raw = raw.replace(/,\s*$/, '');
@@ -156,7 +190,12 @@ export function parseRuleFile(path: string, text: string): RuleFile {
       value = raw.slice(1, raw.lastIndexOf("'")).replaceAll("''", "'");
     } else {
       const parts = [stripComment(raw)];
-      while (i + 1 < lines.length && leading(lines[i + 1] as string) > indent && !ANY_KEY.test(lines[i + 1] as string) && (lines[i + 1] as string).trim() !== '') {
+      while (
+        i + 1 < lines.length &&
+        leading(lines[i + 1] as string) > indent &&
+        !ANY_KEY.test(lines[i + 1] as string) &&
+        (lines[i + 1] as string).trim() !== ''
+      ) {
         parts.push(stripComment((lines[++i] as string).trim()));
       }
       value = parts.join(' ').trim();

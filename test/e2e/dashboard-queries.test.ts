@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { request } from '../support/http';
 import { startStack, type Stack } from '../support/stack';
 import { testConfig } from '../support/test-env';
+import { optionalTool, requireTool } from '../support/tools';
 import {
   DASHBOARD_PATH,
   dashboardPanels,
@@ -17,7 +18,7 @@ import {
   variableMetricNames,
   withGrafanaVariables,
 } from './dashboard-promql';
-import { exportedNames, metricsText, parseExposition, promtool, runPromtool, sendPredictions, waitForStored } from './metrics-exposition';
+import { exportedNames, metricsText, parseExposition, PROMTOOL_HINT, runPromtool, sendPredictions, waitForStored } from './metrics-exposition';
 
 /** What the issue asks the dashboard to show, as words its panel titles must hold. */
 const EXPECTED_PANELS = [
@@ -62,7 +63,11 @@ describe('the Grafana dashboard and the Prometheus configuration', function () {
   it('has the panels a model service needs, a model_version variable, and only the provisioned datasource', function () {
     const dashboard = loadDashboard();
     const titles = dashboardPanels(dashboard).map((p) => p.title ?? '');
-    for (const expected of EXPECTED_PANELS) expect(titles.some((t) => expected.test(t)), String(expected)).to.equal(true);
+    for (const expected of EXPECTED_PANELS)
+      expect(
+        titles.some((t) => expected.test(t)),
+        String(expected),
+      ).to.equal(true);
     const variable = dashboard.templating.list.find((v) => v.name === 'model_version');
     expect(variable?.type).to.equal('query');
     expect(variable?.definition).to.equal('label_values(vigil_predictions_total, model_version)');
@@ -107,17 +112,15 @@ describe('the Grafana dashboard and the Prometheus configuration', function () {
       for (const expr of file.exprs) {
         const names = metricNamesIn(expr);
         expect(names.length, `${file.path}: ${expr}`).to.be.at.least(1);
-        for (const name of names) if (!exported.has(name) && !records.has(name) && !PROMETHEUS_BUILTINS.has(name)) unknown.push(`${file.path}: ${name} in ${expr}`);
+        for (const name of names)
+          if (!exported.has(name) && !records.has(name) && !PROMETHEUS_BUILTINS.has(name)) unknown.push(`${file.path}: ${name} in ${expr}`);
       }
     }
     expect(unknown).to.deep.equal([]);
   });
 
   it('parses as PromQL: promtool checks every panel query (as a recording rule) and every rule file', function () {
-    if (promtool() === undefined) {
-      console.warn('    promtool is not installed (Debian: apt-get install -y prometheus); .ci/run installs it. Skipping.');
-      this.skip();
-    }
+    requireTool(this, 'promtool', PROMTOOL_HINT);
     const dir = mkdtempSync(join(tmpdir(), 'vigil-promql-'));
     const rules = dashboardQueries(loadDashboard()).map(({ expr }, i) => {
       const promql = withGrafanaVariables(expr, { rateInterval: '1m', range: '1h', modelVersion: '.*' });
@@ -137,7 +140,7 @@ describe('the Grafana dashboard and the Prometheus configuration', function () {
   it('has a Prometheus config that scrapes every api replica and worker of docker-compose.yml and loads the rule files', function () {
     const config = readFileSync('deploy/prometheus/prometheus.yml', 'utf8');
     const compose = readFileSync('docker-compose.yml', 'utf8');
-    if (promtool() !== undefined) {
+    if (optionalTool('promtool', PROMTOOL_HINT) !== undefined) {
       const result = runPromtool(['check', 'config', '--syntax-only', 'deploy/prometheus/prometheus.yml']);
       expect(result.status, result.output).to.equal(0);
     }
@@ -145,14 +148,18 @@ describe('the Grafana dashboard and the Prometheus configuration', function () {
     expect(config).to.match(/job_name: vigil-api\n(?:.*\n)*?\s+- names: \[api\]\n\s+type: A\n\s+port: 8000/);
     expect(config).to.match(/job_name: vigil-worker\n(?:.*\n)*?\s+- names: \[worker\]\n\s+type: A\n\s+port: 9464/);
     expect(config).to.include('/etc/prometheus/*.rules.yml');
-    expect(compose).to.match(/^ {2}api:$/m).and.match(/^ {2}worker:$/m);
+    expect(compose)
+      .to.match(/^ {2}api:$/m)
+      .and.match(/^ {2}worker:$/m);
     expect(compose).to.include('WORKER_METRICS_PORT: "9464"');
     expect(compose).to.match(/PORT: "8000"/);
   });
 
   it('is provisioned into Grafana the way docker-compose.yml mounts it', function () {
     const compose = readFileSync('docker-compose.yml', 'utf8');
-    expect(compose).to.match(/^ {2}prometheus:$/m).and.match(/^ {2}grafana:$/m);
+    expect(compose)
+      .to.match(/^ {2}prometheus:$/m)
+      .and.match(/^ {2}grafana:$/m);
     expect(compose).to.include('./deploy/prometheus:/etc/prometheus:ro');
     expect(compose).to.include('./deploy/grafana/provisioning:/etc/grafana/provisioning:ro');
     expect(compose).to.include('./deploy/grafana/dashboards:/etc/grafana/dashboards:ro');
@@ -166,8 +173,13 @@ describe('the Grafana dashboard and the Prometheus configuration', function () {
 
 describe('the PromQL and rule-file readers the dashboard tests rely on', function () {
   it('finds the metrics of an expression, not its functions, labels, strings, ranges or variables', function () {
-    expect(metricNamesIn('histogram_quantile(0.99, sum by (le, store) (rate(vigil_worker_write_seconds_bucket{store=~"sql.*"}[$__rate_interval])))')).to.deep.equal(['vigil_worker_write_seconds_bucket']);
-    expect(metricNamesIn('(sum(rate(a_total{status=~"5.."}[5m])) or vector(0)) / sum without (instance) (rate(b_total[5m] offset 1h))').sort()).to.deep.equal(['a_total', 'b_total']);
+    expect(
+      metricNamesIn('histogram_quantile(0.99, sum by (le, store) (rate(vigil_worker_write_seconds_bucket{store=~"sql.*"}[$__rate_interval])))'),
+    ).to.deep.equal(['vigil_worker_write_seconds_bucket']);
+    expect(metricNamesIn('(sum(rate(a_total{status=~"5.."}[5m])) or vector(0)) / sum without (instance) (rate(b_total[5m] offset 1h))').sort()).to.deep.equal([
+      'a_total',
+      'b_total',
+    ]);
     expect(metricNamesIn('vigil:ratio:rate5m > (14.4 * 0.01) and on (job) up == 1e3')).to.deep.equal(['vigil:ratio:rate5m', 'up']);
     expect(metricNamesIn('max(vigil_x) by (rule) > bool 0')).to.deep.equal(['vigil_x']);
     expect(variableMetricNames('label_values(vigil_predictions_total, model_version)')).to.deep.equal(['vigil_predictions_total']);
@@ -207,7 +219,16 @@ describe('the PromQL and rule-file readers the dashboard tests rely on', functio
     ].join('\n');
     const parsed = parseRuleFile('inline', text);
     expect(parsed.records).to.deep.equal(['job:a:rate5m']);
-    expect(parsed.exprs).to.deep.equal(['sum(rate(a_total[5m]))', 'max(b) > 0', 'sum(c) / sum(d)', 'e{x="y"} > 1', "f{x='y'}", 'g\nand h', 'i > 2', 'k{a="b"} > 0']);
+    expect(parsed.exprs).to.deep.equal([
+      'sum(rate(a_total[5m]))',
+      'max(b) > 0',
+      'sum(c) / sum(d)',
+      'e{x="y"} > 1',
+      "f{x='y'}",
+      'g\nand h',
+      'i > 2',
+      'k{a="b"} > 0',
+    ]);
     expect(parsed.exprs.length).to.equal(parsed.exprKeys);
     const json = parseRuleFile('json', '{"groups": [{"name": "j", "rules": [{"record": "j:l", "expr": "sum(l)"}, {"alert": "Json", "expr": "j:l > 0"}]}]}');
     expect(json).to.deep.include({ exprs: ['sum(l)', 'j:l > 0'], records: ['j:l'], exprKeys: 2 });

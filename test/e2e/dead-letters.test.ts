@@ -6,24 +6,16 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createWorkerMetrics, createLogger } from '@vigil/metrics';
 import { deadLetterExhaustedJob, DeadLetterQueue, encodeLogBatch, LOG_BATCH_JOB } from '@vigil/queue';
-import { newPredictionId, type PredictionRecord } from '@vigil/records';
+import type { PredictionRecord } from '@vigil/records';
+import { predictionRecord } from '../support/fixtures/prediction-records';
 import { request } from '../support/http';
 import { startStack, type Stack } from '../support/stack';
-import { referenceInstances, testConfig, waitFor } from '../support/test-env';
+import { testConfig, waitFor } from '../support/test-env';
 
 const run = promisify(execFile);
 
-function record(latency_ms = 1.25): PredictionRecord {
-  return {
-    prediction_id: newPredictionId(),
-    timestamp: new Date().toISOString(),
-    model_version: 'fraud-detection-model@test',
-    features: referenceInstances(1)[0]!,
-    prediction: 0,
-    probability: 0.2,
-    latency_ms,
-  };
-}
+/** A record logged now; a latency of 999 is the one the store-refusal test's trigger refuses. */
+const record = (latency_ms = 1.25): PredictionRecord => predictionRecord({ latency_ms });
 
 describe('dead letters: a record that can never be written does not block the others', function () {
   this.timeout(60_000);
@@ -105,8 +97,15 @@ describe('dead letters: a record that can never be written does not block the ot
     // Replaying the same records again (say, an operator's second try) adds no duplicate.
     const again = await dlq.add({ kind: 'failed-batch', source_job_id: 'test', reason: 'again', problems: [], records: held });
     await cli('dlq', 'replay', again);
-    await waitFor('the second replay to be consumed', async () => ((await queue.getWaitingCount()) === 0 && (await queue.getActiveCount()) === 0 ? true : undefined));
-    expect(db.prepare('SELECT count(*) FROM predictions WHERE prediction_id IN (SELECT value FROM json_each(?))').pluck().get(JSON.stringify(held.map((r) => r.prediction_id)))).to.equal(3);
+    await waitFor('the second replay to be consumed', async () =>
+      (await queue.getWaitingCount()) === 0 && (await queue.getActiveCount()) === 0 ? true : undefined,
+    );
+    expect(
+      db
+        .prepare('SELECT count(*) FROM predictions WHERE prediction_id IN (SELECT value FROM json_each(?))')
+        .pluck()
+        .get(JSON.stringify(held.map((r) => r.prediction_id))),
+    ).to.equal(3);
   });
 
   it('lists, shows and replays dead letters over HTTP (/admin/dead-letters)', async function () {
@@ -132,9 +131,13 @@ describe('dead letters: a record that can never be written does not block the ot
     const ownQueue = new Queue(queueName, { connection });
     const ownLetters = new DeadLetterQueue(connection, queueName);
     const held = [record(1), { ...record(2), features: { b: 1, a: 2 } }, record(3)];
-    const failing = new Worker(queueName, async () => {
-      throw new Error('SQLite is unwritable');
-    }, { connection: new Redis(stack.config.redisUrl, { maxRetriesPerRequest: null }) });
+    const failing = new Worker(
+      queueName,
+      async () => {
+        throw new Error('SQLite is unwritable');
+      },
+      { connection: new Redis(stack.config.redisUrl, { maxRetriesPerRequest: null }) },
+    );
     const moved = new Promise<void>((resolve) => {
       const move = deadLetterExhaustedJob(ownLetters, createWorkerMetrics(), createLogger('worker', 'error'));
       failing.on('failed', (job, error) => void move(job, error).then(() => (job && job.attemptsMade >= 2 ? resolve() : undefined)));
@@ -160,10 +163,16 @@ describe('dead letters: a record that can never be written does not block the ot
   });
 
   it('answers a bad CLI call with usage and a non-zero exit', async function () {
-    const failed = await cli('dlq', 'frobnicate').then(() => undefined, (error: { code: number; stdout: string }) => error);
+    const failed = await cli('dlq', 'frobnicate').then(
+      () => undefined,
+      (error: { code: number; stdout: string }) => error,
+    );
     expect(failed?.code).to.equal(2);
     expect(failed?.stdout).to.match(/usage: npm run cli -- dlq list/);
-    const missing = await cli('dlq', 'show', 'no-such-id').then(() => undefined, (error: { code: number; stdout: string }) => error);
+    const missing = await cli('dlq', 'show', 'no-such-id').then(
+      () => undefined,
+      (error: { code: number; stdout: string }) => error,
+    );
     expect(missing?.code).to.equal(1);
     expect(missing?.stdout).to.match(/No dead letter with id no-such-id/);
   });

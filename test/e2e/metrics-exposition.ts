@@ -1,9 +1,9 @@
 // Helpers shared by the metrics and dashboard tests: reading the Prometheus
 // text format, running promtool, and sending traffic to a running API.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { request } from '../support/http';
 import { referenceInstances, waitFor } from '../support/test-env';
+import { findTool } from '../support/tools';
 
 export interface Sample {
   readonly name: string;
@@ -30,7 +30,8 @@ export function parseExposition(text: string): Exposition {
     const match = SAMPLE.exec(line);
     if (match === null) throw new Error(`not a sample line: ${line}`);
     const labels: Record<string, string> = {};
-    for (const [, name, value] of (match[2] ?? '').matchAll(LABEL)) labels[name as string] = (value as string).replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c));
+    for (const [, name, value] of (match[2] ?? '').matchAll(LABEL))
+      labels[name as string] = (value as string).replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c));
     samples.push({ name: match[1] as string, labels, value: Number(match[3]) });
   }
   return { types, samples };
@@ -52,10 +53,11 @@ export function samplesOf(exposition: Exposition, name: string): Sample[] {
 }
 
 /** The Debian prometheus package's promtool, if this machine has it. */
+/** How to get promtool, for requireTool / optionalTool (test/support/tools.ts). */
+export const PROMTOOL_HINT = 'Debian: apt-get install -y prometheus';
+
 export function promtool(): string | undefined {
-  for (const path of ['/usr/bin/promtool', '/usr/local/bin/promtool']) if (existsSync(path)) return path;
-  const which = spawnSync('which', ['promtool'], { encoding: 'utf8' });
-  return which.status === 0 ? which.stdout.trim() : undefined;
+  return findTool('promtool');
 }
 
 export function runPromtool(args: readonly string[], input?: string): { status: number | null; output: string } {
@@ -69,7 +71,13 @@ export function runPromtool(args: readonly string[], input?: string): { status: 
 export async function sendPredictions(port: number, count: number, offset = 0, headers: Record<string, string> = {}): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i += 50) {
-    const response = await request<{ predictions: { prediction_id: string }[] }>(port, 'POST', '/predict', { instances: referenceInstances(Math.min(50, count - i), offset + i) }, headers);
+    const response = await request<{ predictions: { prediction_id: string }[] }>(
+      port,
+      'POST',
+      '/predict',
+      { instances: referenceInstances(Math.min(50, count - i), offset + i) },
+      headers,
+    );
     if (response.status !== 200) throw new Error(`POST /predict answered ${response.status}`);
     ids.push(...response.body.predictions.map((p) => p.prediction_id));
   }
@@ -80,7 +88,8 @@ export async function sendPredictions(port: number, count: number, offset = 0, h
 export async function waitForStored(port: number, total: number, headers: Record<string, string> = {}): Promise<void> {
   await waitFor(
     `${total} stored predictions`,
-    async () => ((await request<{ total: number }>(port, 'GET', '/monitoring/distribution?window=1h', undefined, headers)).body.total >= total ? true : undefined),
+    async () =>
+      (await request<{ total: number }>(port, 'GET', '/monitoring/distribution?window=1h', undefined, headers)).body.total >= total ? true : undefined,
     30_000,
   );
 }

@@ -4,7 +4,8 @@ import { request } from '../support/http';
 import { PrivateRedis } from '../support/private-redis';
 import { startStack, type Stack } from '../support/stack';
 import { referenceInstances, testConfig, waitFor } from '../support/test-env';
-import { metricsText, parseExposition, promtool, runPromtool, samplesOf, sendPredictions, waitForStored, type Exposition } from './metrics-exposition';
+import { optionalTool, requireTool } from '../support/tools';
+import { metricsText, parseExposition, PROMTOOL_HINT, runPromtool, samplesOf, sendPredictions, waitForStored, type Exposition } from './metrics-exposition';
 
 /** Label names a Vigil metric may carry: each has a small, fixed set of values. */
 const ALLOWED_LABELS = new Set(['route', 'method', 'status', 'model_version', 'class', 'le', 'store', 'kind', 'state', 'feature', 'test', 'source', 'rule']);
@@ -18,7 +19,10 @@ function documentedMetrics(): Map<string, { type: string; labels: string[]; from
   for (const line of section.split('\n')) {
     const cells = /^\| `(vigil_[a-z0-9_]+)` \|([^|]*)\|([^|]*)\|([^|]*)\|/.exec(line);
     if (cells === null) continue;
-    const labels = (cells[3] as string).split(',').map((l) => l.trim()).filter(Boolean);
+    const labels = (cells[3] as string)
+      .split(',')
+      .map((l) => l.trim())
+      .filter(Boolean);
     rows.set(cells[1] as string, { type: (cells[2] as string).trim(), labels, from: (cells[4] as string).trim() });
   }
   return rows;
@@ -29,7 +33,9 @@ function familyLabels(exposition: Exposition): Map<string, Set<string>> {
   const families = new Map<string, Set<string>>();
   for (const [family] of exposition.types) if (family.startsWith('vigil_')) families.set(family, new Set());
   for (const sample of exposition.samples) {
-    const family = [...families.keys()].find((f) => sample.name === f || sample.name === `${f}_bucket` || sample.name === `${f}_sum` || sample.name === `${f}_count`);
+    const family = [...families.keys()].find(
+      (f) => sample.name === f || sample.name === `${f}_bucket` || sample.name === `${f}_sum` || sample.name === `${f}_count`,
+    );
     if (family === undefined) continue;
     for (const label of Object.keys(sample.labels)) if (label !== 'le') families.get(family)?.add(label);
   }
@@ -62,11 +68,11 @@ describe('metrics: what the API and the worker export', function () {
   });
 
   it('passes promtool check metrics, for the API and for the worker', function () {
-    if (promtool() === undefined) {
-      console.warn('    promtool is not installed (Debian: apt-get install -y prometheus); .ci/run installs it. Skipping.');
-      this.skip();
-    }
-    for (const [who, text] of [['API', apiText], ['worker', workerText]] as const) {
+    requireTool(this, 'promtool', PROMTOOL_HINT);
+    for (const [who, text] of [
+      ['API', apiText],
+      ['worker', workerText],
+    ] as const) {
       const result = runPromtool(['check', 'metrics'], text);
       expect(result.output, `promtool on the ${who}'s /metrics`).to.equal('');
       expect(result.status, `promtool exit status for the ${who}`).to.equal(0);
@@ -76,7 +82,10 @@ describe('metrics: what the API and the worker export', function () {
   it('documents every vigil_ metric it exports in the README table, with its type, labels and process, and exports every one documented', function () {
     const documented = documentedMetrics();
     const exported = new Map<string, { type: string; labels: Set<string>; from: string }>();
-    for (const [who, exposition] of [['API', api], ['worker', worker]] as const) {
+    for (const [who, exposition] of [
+      ['API', api],
+      ['worker', worker],
+    ] as const) {
       const labels = familyLabels(exposition);
       for (const [family, type] of exposition.types) {
         if (family.startsWith('vigil_')) exported.set(family, { type, labels: labels.get(family) ?? new Set(), from: who });
@@ -153,7 +162,9 @@ describe('metrics: what the API and the worker export', function () {
   });
 
   it('initialises the worker counters with known labels, so rate() has a series before the first event', function () {
-    const kinds = samplesOf(worker, 'vigil_dead_lettered_records_total').map((s) => s.labels.kind).sort();
+    const kinds = samplesOf(worker, 'vigil_dead_lettered_records_total')
+      .map((s) => s.labels.kind)
+      .sort();
     expect(kinds).to.deep.equal(['failed-batch', 'rejected-records', 'store-rejected-records']);
     expect(samplesOf(worker, 'vigil_worker_records_written_total').find((s) => s.labels.store === 'sqlite')?.value).to.equal(300);
   });
@@ -202,10 +213,14 @@ describe('metrics while Redis is down', function () {
     expect(samplesOf(next, 'vigil_scrape_source_failures_total').find((s) => s.labels.source === 'queue')?.value).to.be.at.least(1);
     // Drift reads SQLite, not Redis: still there.
     expect(samplesOf(next, 'vigil_scrape_source_failures_total').find((s) => s.labels.source === 'drift')?.value).to.equal(0);
-    if (promtool() !== undefined) expect(runPromtool(['check', 'metrics'], text).status).to.equal(0);
+    if (optionalTool('promtool', PROMTOOL_HINT) !== undefined) expect(runPromtool(['check', 'metrics'], text).status).to.equal(0);
 
     // Back: the gauges return by themselves.
     await redis.start();
-    await waitFor('the queue gauges back', async () => (samplesOf(parseExposition(await metricsText(stack.api.port)), 'vigil_queue_jobs').length > 0 ? true : undefined), 20_000);
+    await waitFor(
+      'the queue gauges back',
+      async () => (samplesOf(parseExposition(await metricsText(stack.api.port)), 'vigil_queue_jobs').length > 0 ? true : undefined),
+      20_000,
+    );
   });
 });

@@ -2,50 +2,12 @@ import { expect } from 'chai';
 import type { PredictionRecord } from '@vigil/records';
 import { PostgresStore, SqliteWriter } from '@vigil/stores';
 import { startApi, type RunningApi } from '../../apps/api/src/start-api';
+import { MONITORING_FIXTURE_EXPECTED, monitoringFixture } from '../support/fixtures/prediction-records';
 import { request } from '../support/http';
 import { dropSchema, testConfig } from '../support/test-env';
 
-/**
- * Fixed data whose answers were computed outside Vigil, with numpy
- * (np.percentile(x, q), linear interpolation), and written down here:
- *   last hour: latency_ms = 1..100 (100 rows), prediction = 1 for every 4th
- *   older (2h..3h ago): latency_ms = 1000..1019 (20 rows), all fraud
- * 1h  -> count 100, p50 50.5, p95 95.05, p99 99.01, mean 50.5, max 100; fraud 25, non_fraud 75
- * 24h -> count 120, p50 60.5, p95 1013.05, p99 1017.81, mean 210.3333…, max 1019; fraud 45, non_fraud 75
- */
-const EXPECTED = {
-  '1h': { count: 100, p50: 50.5, p95: 95.05, p99: 99.01, mean: 50.5, max: 100, fraud: 25, non_fraud: 75 },
-  '24h': { count: 120, p50: 60.5, p95: 1013.05, p99: 1017.81, mean: 25240 / 120, max: 1019, fraud: 45, non_fraud: 75 },
-};
-
-function fixture(now: number): PredictionRecord[] {
-  const records: PredictionRecord[] = [];
-  const id = (n: number) => `01900000-0000-7000-8000-${n.toString(16).padStart(12, '0')}`;
-  for (let i = 1; i <= 100; i++) {
-    records.push({
-      prediction_id: id(i),
-      // spread over minutes 3 to 53 ago, newest last (windows are whole minutes)
-      timestamp: new Date(now - (100 - i) * 30_000 - 3 * 60_000).toISOString(),
-      model_version: 'fraud-detection-model@fixture',
-      features: { amount: i },
-      prediction: i % 4 === 0 ? 1 : 0,
-      probability: i % 4 === 0 ? 0.9 : 0.1,
-      latency_ms: i,
-    });
-  }
-  for (let i = 0; i < 20; i++) {
-    records.push({
-      prediction_id: id(1000 + i),
-      timestamp: new Date(now - 2 * 3_600_000 - i * 60_000).toISOString(),
-      model_version: 'fraud-detection-model@fixture',
-      features: { amount: 1000 + i },
-      prediction: 1,
-      probability: 0.99,
-      latency_ms: 1000 + i,
-    });
-  }
-  return records;
-}
+// The fixture and its answers (computed with numpy): test/support/fixtures/prediction-records.ts.
+const EXPECTED = MONITORING_FIXTURE_EXPECTED;
 
 for (const store of ['sqlite', 'postgres'] as const) {
   describe(`monitoring endpoints reading from ${store}`, function () {
@@ -56,7 +18,7 @@ for (const store of ['sqlite', 'postgres'] as const) {
     before(async function () {
       const config = testConfig({ MONITORING_STORE: store, PREDICTION_LOGGING: 'off' });
       schema = config.auditSchema;
-      records = fixture(Date.now());
+      records = monitoringFixture(Date.now());
       const writer = SqliteWriter.open(config.sqlitePath);
       writer.insertBatch(records);
       writer.close();
@@ -109,9 +71,17 @@ for (const store of ['sqlite', 'postgres'] as const) {
       const newestFirst = [...records].sort((a, b) => b.timestamp.localeCompare(a.timestamp)).slice(0, 5);
       expect(body.predictions.map((p) => p.prediction_id)).to.deep.equal(newestFirst.map((r) => r.prediction_id));
       const first = body.predictions[0]!;
-      expect(Object.keys(first).sort()).to.deep.equal(
-        ['created_at', 'features', 'id', 'latency_ms', 'model_version', 'prediction', 'prediction_id', 'probability', 'timestamp'],
-      );
+      expect(Object.keys(first).sort()).to.deep.equal([
+        'created_at',
+        'features',
+        'id',
+        'latency_ms',
+        'model_version',
+        'prediction',
+        'prediction_id',
+        'probability',
+        'timestamp',
+      ]);
       expect(first).to.deep.include({ ...newestFirst[0], features: newestFirst[0]!.features });
     });
   });

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { LOG_BATCH_JOB } from '@vigil/queue';
-import type { PredictionRecord } from '@vigil/records';
+import { fixtureId, predictionRecord } from '../support/fixtures/prediction-records';
 import { request } from '../support/http';
 import { startStack, type Stack } from '../support/stack';
 import { queryPostgres, referenceInstances, testConfig, waitFor } from '../support/test-env';
@@ -52,10 +52,12 @@ describe('prediction pipeline over real Redis, SQLite and Postgres', function ()
   const sqliteRows = (ids: readonly string[]): SqliteRow[] =>
     sqlite.prepare<[string], SqliteRow>('SELECT * FROM predictions WHERE prediction_id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids));
   const postgresRows = (ids: readonly string[]): Promise<PostgresRow[]> =>
-    queryPostgres<PostgresRow>(`SELECT * FROM "${stack.config.auditSchema}".predictions WHERE prediction_id = ANY($1::uuid[])`, [ids]).catch((error: { code?: string }) => {
-      if (error.code === '42P01') return []; // the shipper has not created the audit table yet
-      throw error;
-    });
+    queryPostgres<PostgresRow>(`SELECT * FROM "${stack.config.auditSchema}".predictions WHERE prediction_id = ANY($1::uuid[])`, [ids]).catch(
+      (error: { code?: string }) => {
+        if (error.code === '42P01') return []; // the shipper has not created the audit table yet
+        throw error;
+      },
+    );
 
   it('stores a prediction made over HTTP exactly once in SQLite and in Postgres, with the same fields', async function () {
     const [features] = referenceInstances(1);
@@ -118,16 +120,7 @@ describe('prediction pipeline over real Redis, SQLite and Postgres', function ()
     const connection = new Redis(stack.config.redisUrl, { maxRetriesPerRequest: null });
     const queue = new Queue(stack.config.queueName, { connection });
     try {
-      const [features] = referenceInstances(1, 40);
-      const record: PredictionRecord = {
-        prediction_id: '01900000-0000-7000-8000-00000000abcd',
-        timestamp: new Date().toISOString(),
-        model_version: 'fraud-detection-model@test',
-        features: features!,
-        prediction: 1,
-        probability: 0.75,
-        latency_ms: 1.5,
-      };
+      const record = predictionRecord({ prediction_id: fixtureId(0xabcd), prediction: 1, probability: 0.75, latency_ms: 1.5 });
       // Two distinct jobs carrying the same record: what an at-least-once queue does after a lost ack.
       await queue.add(LOG_BATCH_JOB.name, { v: 1, records: [record] }, { jobId: 'dup-a' });
       await queue.add(LOG_BATCH_JOB.name, { v: 1, records: [record] }, { jobId: 'dup-b' });

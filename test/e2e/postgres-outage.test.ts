@@ -28,7 +28,9 @@ describe('Postgres outage: SQLite keeps every record, the audit catches up with 
   it('fills SQLite while Postgres is unreachable, reports the audit lag, then ships every row exactly once', async function () {
     const ids: string[] = [];
     for (let i = 0; i < 30; i++) {
-      const response = await request<{ predictions: { prediction_id: string }[] }>(stack.api.port, 'POST', '/predict', { instances: referenceInstances(10, i * 10) });
+      const response = await request<{ predictions: { prediction_id: string }[] }>(stack.api.port, 'POST', '/predict', {
+        instances: referenceInstances(10, i * 10),
+      });
       expect(response.status).to.equal(200);
       ids.push(...response.body.predictions.map((p) => p.prediction_id));
     }
@@ -49,10 +51,14 @@ describe('Postgres outage: SQLite keeps every record, the audit catches up with 
     expect(metricValue(lagging, 'vigil_audit_write_failures_total')).to.be.greaterThan(0);
 
     await proxy.up();
-    await waitFor('the audit to catch up', async () => {
-      const rows = await queryPostgres<{ n: string }>(`SELECT count(*) AS n FROM "${stack.config.auditSchema}".predictions`).catch(() => [{ n: '0' }]);
-      return rows[0]?.n === '300' ? true : undefined;
-    }, 60_000);
+    await waitFor(
+      'the audit to catch up',
+      async () => {
+        const rows = await queryPostgres<{ n: string }>(`SELECT count(*) AS n FROM "${stack.config.auditSchema}".predictions`).catch(() => [{ n: '0' }]);
+        return rows[0]?.n === '300' ? true : undefined;
+      },
+      60_000,
+    );
     const rows = await queryPostgres<{ prediction_id: string }>(`SELECT prediction_id FROM "${stack.config.auditSchema}".predictions`);
     expect(rows.map((r) => r.prediction_id).sort()).to.deep.equal([...ids].sort());
     const caughtUp = await waitFor('the lag to return to zero', async () => {

@@ -48,7 +48,11 @@ describe('quick start: npm start runs the API and the worker (and a private Redi
     child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
 
-    await waitFor('the API to be ready', async () => ((await request(port, 'GET', '/readyz').catch(() => ({ status: 0 }))).status === 200 ? true : undefined), 60_000);
+    await waitFor(
+      'the API to be ready',
+      async () => ((await request(port, 'GET', '/readyz').catch(() => ({ status: 0 }))).status === 200 ? true : undefined),
+      60_000,
+    );
     expect(output).to.match(/started a private redis-server/);
     const prediction = await request<{ prediction_id: string }>(port, 'POST', '/predict', { features: referenceInstances(1)[0] });
     expect(prediction.status).to.equal(200);

@@ -61,9 +61,12 @@ describe('Redis outage: predictions keep flowing, records wait in the disk spool
     await redis.start();
     const db = new Database(stack.config.sqlitePath, { readonly: true });
     try {
-      const count = () => db.prepare<[string], { n: number; distinct_ids: number }>(
-        'SELECT count(*) AS n, count(DISTINCT prediction_id) AS distinct_ids FROM predictions WHERE prediction_id IN (SELECT value FROM json_each(?))',
-      ).get(JSON.stringify(ids))!;
+      const count = () =>
+        db
+          .prepare<[string], { n: number; distinct_ids: number }>(
+            'SELECT count(*) AS n, count(DISTINCT prediction_id) AS distinct_ids FROM predictions WHERE prediction_id IN (SELECT value FROM json_each(?))',
+          )
+          .get(JSON.stringify(ids))!;
       await waitFor('every prediction in SQLite', () => (count().n === ids.length ? true : undefined), 60_000);
       expect(count()).to.deep.equal({ n: 400, distinct_ids: 400 });
       expect(db.prepare('SELECT count(*) FROM predictions').pluck().get()).to.equal(400);
@@ -71,7 +74,9 @@ describe('Redis outage: predictions keep flowing, records wait in the disk spool
       db.close();
     }
     await stack.worker.shipper!.drain();
-    const rows = await queryPostgres<{ n: string; d: string }>(`SELECT count(*) AS n, count(DISTINCT prediction_id) AS d FROM "${stack.config.auditSchema}".predictions`);
+    const rows = await queryPostgres<{ n: string; d: string }>(
+      `SELECT count(*) AS n, count(DISTINCT prediction_id) AS d FROM "${stack.config.auditSchema}".predictions`,
+    );
     expect(rows[0]).to.deep.equal({ n: '400', d: '400' });
     const after = (await request<string>(restarted.port, 'GET', '/metrics')).body;
     expect(metricValue(after, 'vigil_spool_bytes')).to.equal(0);

@@ -115,7 +115,10 @@ describe('security', function () {
         .to.throw(/PREDICT_API_KEY: must differ from MONITORING_API_KEY/)
         .and.satisfy((error: Error) => !error.message.includes(key));
       expect(() => loadConfig({ LOG_REDACT_FEATURES: 'amount' })).to.throw(/LOG_REDACT_SALT: required/);
-      expect(loadConfig({ LOG_REDACT_FEATURES: ' amount , merchant_category ', LOG_REDACT_MODE: 'drop' }).logRedactFeatures).to.deep.equal(['amount', 'merchant_category']);
+      expect(loadConfig({ LOG_REDACT_FEATURES: ' amount , merchant_category ', LOG_REDACT_MODE: 'drop' }).logRedactFeatures).to.deep.equal([
+        'amount',
+        'merchant_category',
+      ]);
     });
 
     it('stops start-up when LOG_REDACT_FEATURES names a feature the model does not have', async function () {
@@ -171,7 +174,9 @@ describe('security', function () {
         const missing = expectError(await send('GET', path), 401, 'UNAUTHORIZED');
         expect(missing.details.reason).to.equal('missing');
         expect(answers.at(-1)!.headers.get('www-authenticate')).to.equal('Bearer realm="monitoring"');
-        expect(expectError(await send('GET', path, { headers: { authorization: `Basic ${monitoringKey}` } }), 401, 'UNAUTHORIZED').details.reason).to.equal('malformed');
+        expect(expectError(await send('GET', path, { headers: { authorization: `Basic ${monitoringKey}` } }), 401, 'UNAUTHORIZED').details.reason).to.equal(
+          'malformed',
+        );
         expect(expectError(await send('GET', path, { headers: bearer(wrongKey) }), 401, 'UNAUTHORIZED').details.reason).to.equal('invalid_key');
         expect(answers.at(-1)!.headers.get('www-authenticate')).to.match(/error="invalid_token"/);
         // keys are per area: the /predict key opens nothing here
@@ -181,7 +186,15 @@ describe('security', function () {
         expectError(await send('GET', path, { headers: bearer(`${monitoringKey}x`) }), 401, 'UNAUTHORIZED');
       }
       // the router matches case-insensitively and ignores a trailing slash; so does the guard
-      for (const path of ['/MONITORING/latency', '/Monitoring/Predictions', '/monitoring/latency/', '/monitoring', '/admin', '/admin/dead-letters', '/ADMIN/x']) {
+      for (const path of [
+        '/MONITORING/latency',
+        '/Monitoring/Predictions',
+        '/monitoring/latency/',
+        '/monitoring',
+        '/admin',
+        '/admin/dead-letters',
+        '/ADMIN/x',
+      ]) {
         expectError(await send('GET', path), 401, 'UNAUTHORIZED');
         expectError(await send('POST', path, { body: {} }), 401, 'UNAUTHORIZED');
       }
@@ -324,7 +337,10 @@ describe('security', function () {
       let sqlite: Record<string, unknown>[];
       try {
         sqlite = await waitFor('both records in SQLite', () => {
-          const rows = db.prepare('SELECT prediction_id, features FROM predictions ORDER BY prediction_id').all() as { prediction_id: string; features: string }[];
+          const rows = db.prepare('SELECT prediction_id, features FROM predictions ORDER BY prediction_id').all() as {
+            prediction_id: string;
+            features: string;
+          }[];
           return rows.length === 2 ? rows.map((row) => JSON.parse(row.features) as Record<string, unknown>) : undefined;
         });
       } finally {
@@ -332,7 +348,10 @@ describe('security', function () {
       }
       await stack.worker.shipper!.drain();
       const postgres = (
-        await queryPostgres<{ features: Record<string, unknown> }>(`SELECT features FROM "${stack.config.auditSchema}".predictions WHERE prediction_id = ANY($1) ORDER BY prediction_id`, [ids])
+        await queryPostgres<{ features: Record<string, unknown> }>(
+          `SELECT features FROM "${stack.config.auditSchema}".predictions WHERE prediction_id = ANY($1) ORDER BY prediction_id`,
+          [ids],
+        )
       ).map((row) => row.features);
       return { probabilities: predictions.map((p) => p.probability), sqlite, postgres };
     }

@@ -43,15 +43,49 @@ const SQL = [
   '"; DELETE FROM predictions WHERE 1=1; --',
   "' UNION SELECT prediction_id, features FROM predictions --",
   '1; SELECT pg_sleep(10)',
-  'grocery; ATTACH DATABASE \'/tmp/x.db\' AS x; --',
+  "grocery; ATTACH DATABASE '/tmp/x.db' AS x; --",
   '$1',
   '?',
 ];
 const UNICODE = [
-  '😀🦄💳', '漢字カタカナ', '\u202Egrocery', 'gro\u200Bcery', 'e\u0301', '\uFEFFgrocery', 'grocery\u0000', '\uD800', '\uDFFF', 'a\uD83D',
-  '\uFFFD\uFFFD', '\uFFFF', 'ｇｒｏｃｅｒｙ', 'grоcery' /* Cyrillic о */, 'ﬁ', 'ı', 'Ω≈ç√∫', '\t\n\r', '\u0085', '\u2028\u2029',
+  '😀🦄💳',
+  '漢字カタカナ',
+  '\u202Egrocery',
+  'gro\u200Bcery',
+  'e\u0301',
+  '\uFEFFgrocery',
+  'grocery\u0000',
+  '\uD800',
+  '\uDFFF',
+  'a\uD83D',
+  '\uFFFD\uFFFD',
+  '\uFFFF',
+  'ｇｒｏｃｅｒｙ',
+  'grоcery' /* Cyrillic о */,
+  'ﬁ',
+  'ı',
+  'Ω≈ç√∫',
+  '\t\n\r',
+  '\u0085',
+  '\u2028\u2029',
 ];
-const ODD_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '', ' ', 'amount ', 'AMOUNT', "amount'; --", '😀', '\u0000', 'features', 'instances'];
+const ODD_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  '',
+  ' ',
+  'amount ',
+  'AMOUNT',
+  "amount'; --",
+  '😀',
+  '\u0000',
+  'features',
+  'instances',
+];
 const RAW_BAD_NUMBERS = [
   { raw: '1e400', status: 422 },
   { raw: '-1e400', status: 422 },
@@ -69,27 +103,95 @@ const RAW_BAD_NUMBERS = [
 ];
 const BAD_UTF8 = [[0xff], [0xfe, 0xff], [0xc0, 0x80], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xe2, 0x82], [0x80], [0xf4, 0x90, 0x80, 0x80]];
 const WRONG_CONTENT_TYPES = [
-  'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json-patch+json', 'application/jsonx',
-  'json', 'text/json', '*/*', 'application/', ';;;', 'application/json, text/plain', 'application/json; charset=latin1',
-  'application/json; charset=utf-16', 'application/json; charset=koi8-r', 'application/xml',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/json-patch+json',
+  'application/jsonx',
+  'json',
+  'text/json',
+  '*/*',
+  'application/',
+  ';;;',
+  'application/json, text/plain',
+  'application/json; charset=latin1',
+  'application/json; charset=utf-16',
+  'application/json; charset=koi8-r',
+  'application/xml',
 ];
 const GET_ENDPOINTS = ['/model', '/monitoring/latency', '/monitoring/predictions', '/monitoring/distribution', '/healthz', '/readyz', '/metrics'];
 const MONITORING = ['/monitoring/latency', '/monitoring/predictions', '/monitoring/distribution'];
 /** Methods Node's parser accepts, minus CONNECT (it is not a request for a path) and the ones some endpoint takes. */
 const WRONG_METHODS = METHODS.filter((method) => method !== 'CONNECT');
 const BAD_WINDOWS = [
-  '-1h', '0h', '0s', '1e9h', '31d', '999999d', '1H', '1hh', 'h', '1', '1.5h', ' 1h', '1h ', '%001h', '１h', '1ｈ', '', 'abc', '1m1s', '24h;', '%FF', '%', '%zz',
-  '1h%00', "1h' OR '1'='1", 'x'.repeat(5000), '9'.repeat(400) + 'h',
+  '-1h',
+  '0h',
+  '0s',
+  '1e9h',
+  '31d',
+  '999999d',
+  '1H',
+  '1hh',
+  'h',
+  '1',
+  '1.5h',
+  ' 1h',
+  '1h ',
+  '%001h',
+  '１h',
+  '1ｈ',
+  '',
+  'abc',
+  '1m1s',
+  '24h;',
+  '%FF',
+  '%',
+  '%zz',
+  '1h%00',
+  "1h' OR '1'='1",
+  'x'.repeat(5000),
+  '9'.repeat(400) + 'h',
 ];
-const BAD_LIMITS = ['-1', '0', '1e9', '1000000000', '1001', '1.5', 'ten', '', '0x10', '١٠', '１０', ' 5', '5 ', '%', '%FF', '99999999999999999999', "5' OR 1=1", 'NaN', 'Infinity'];
-const BAD_AUTH = ['', 'Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', 'Token abc', 'Bearer wrong-key-0123456789abcdef', 'Bearer \u00ff\u00fe', 'bearer:x', 'Bearer a b'];
+const BAD_LIMITS = [
+  '-1',
+  '0',
+  '1e9',
+  '1000000000',
+  '1001',
+  '1.5',
+  'ten',
+  '',
+  '0x10',
+  '١٠',
+  '１０',
+  ' 5',
+  '5 ',
+  '%',
+  '%FF',
+  '99999999999999999999',
+  "5' OR 1=1",
+  'NaN',
+  'Infinity',
+];
+const BAD_AUTH = [
+  '',
+  'Bearer',
+  'Bearer ',
+  'Basic dXNlcjpwYXNz',
+  'Token abc',
+  'Bearer wrong-key-0123456789abcdef',
+  'Bearer \u00ff\u00fe',
+  'bearer:x',
+  'Bearer a b',
+];
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 
 /** Percent-encodes the UTF-8 bytes of any string; unlike encodeURIComponent it takes lone surrogates (as U+FFFD). */
 function pct(text: string): string {
   let out = '';
-  for (const byte of Buffer.from(text, 'utf8')) out += /[A-Za-z0-9\-_.~]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  for (const byte of Buffer.from(text, 'utf8'))
+    out += /[A-Za-z0-9\-_.~]/.test(String.fromCharCode(byte)) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   return out;
 }
 
@@ -166,7 +268,16 @@ export class HostileCases {
   /** A value of the wrong type, or out of range, for one feature; never valid for it. */
   private badValue(feature: FeatureSpec, current: unknown): { value: unknown; what: string } {
     const { prng } = this;
-    const common = [null, [], {}, [current], { value: current }, deep(prng.pick([2, 50, 1000])), 'x'.repeat(prng.pick([1, 1000, 100_000])), unicodeString(prng)];
+    const common = [
+      null,
+      [],
+      {},
+      [current],
+      { value: current },
+      deep(prng.pick([2, 50, 1000])),
+      'x'.repeat(prng.pick([1, 1000, 100_000])),
+      unicodeString(prng),
+    ];
     switch (feature.type) {
       case 'number':
       case 'integer': {
@@ -182,8 +293,21 @@ export class HostileCases {
       case 'categorical': {
         const category = prng.pick(feature.categories);
         const value = prng.pick([
-          prng.pick(SQL), prng.pick(SQL), unicodeString(prng), category.toUpperCase(), `${category} `, ` ${category}`, `${category}\u0000`, `${category}${prng.pick(UNICODE)}`,
-          42, true, '', '__proto__', 'constructor', [category], ...common,
+          prng.pick(SQL),
+          prng.pick(SQL),
+          unicodeString(prng),
+          category.toUpperCase(),
+          `${category} `,
+          ` ${category}`,
+          `${category}\u0000`,
+          `${category}${prng.pick(UNICODE)}`,
+          42,
+          true,
+          '',
+          '__proto__',
+          'constructor',
+          [category],
+          ...common,
         ]);
         return { value, what: `${feature.name}=${JSON.stringify(value)?.slice(0, 40)}` };
       }
@@ -320,10 +444,21 @@ export class HostileCases {
       case 9: {
         const bad = JSON.stringify(this.badValue(prng.pick(this.ctx.spec.features), 1).value);
         // duplicate keys: JSON.parse keeps the last one, and the last one is bad
-        return this.predict(id, 'bytes', 'duplicate "features", the last one bad', Buffer.from(`{"features":${JSON.stringify(this.validCopy())},"features":${bad}}`), 422);
+        return this.predict(
+          id,
+          'bytes',
+          'duplicate "features", the last one bad',
+          Buffer.from(`{"features":${JSON.stringify(this.validCopy())},"features":${bad}}`),
+          422,
+        );
       }
       case 10:
-        return this.predict(id, 'bytes', 'BOM before a non-object', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(prng.pick(['1', '"x"', 'null']))]));
+        return this.predict(
+          id,
+          'bytes',
+          'BOM before a non-object',
+          Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(prng.pick(['1', '"x"', 'null']))]),
+        );
       default:
         return this.predict(id, 'bytes', 'empty body', Buffer.alloc(0), 400);
     }
@@ -389,24 +524,57 @@ export class HostileCases {
       `${parameter.toUpperCase()}=${good}`,
     ];
     const query = prng.pick(queries);
-    return { id, kind: 'query', what: `${path}?${query.slice(0, 60)}`, method: 'GET', path: `${path}?${query}`, headers: { ...this.auth.monitoring }, expect: 'bad', status: 400 };
+    return {
+      id,
+      kind: 'query',
+      what: `${path}?${query.slice(0, 60)}`,
+      method: 'GET',
+      path: `${path}?${query}`,
+      headers: { ...this.auth.monitoring },
+      expect: 'bad',
+      status: 400,
+    };
   }
 
   /** Paths no route serves (with the right keys, so the guard is not what answers). */
   private unknownPath(id: number): FuzzCase {
     const { prng } = this;
     const segment = () => {
-      const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789-_.~%!$&\'()*+,;=:@';
+      const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789-_.~%!$&'()*+,;=:@";
       let text = '';
       for (let i = prng.int(1, 30); i > 0; i--) text += alphabet[prng.int(0, alphabet.length - 1)];
       return text;
     };
     const fixed = [
-      '/.env', '/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '/predict/../monitoring/latency', '/predict/x', '/healthz/x', '/metrics/x', '/model/x',
-      '/monitoring/latency/x', '/monitoring/x', '/admin', '/admin/dead-letters/x/y', '/%00', '/%FF%FE', '/' + pct(unicodeString(prng)),
-      '//', '/\\', '/predicts', '/healthzz', '/metric', '/' + 'a'.repeat(prng.int(1000, 8000)), '/favicon.ico', '/index.html', '/api/predict',
+      '/.env',
+      '/../../etc/passwd',
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '/predict/../monitoring/latency',
+      '/predict/x',
+      '/healthz/x',
+      '/metrics/x',
+      '/model/x',
+      '/monitoring/latency/x',
+      '/monitoring/x',
+      '/admin',
+      '/admin/dead-letters/x/y',
+      '/%00',
+      '/%FF%FE',
+      '/' + pct(unicodeString(prng)),
+      '//',
+      '/\\',
+      '/predicts',
+      '/healthzz',
+      '/metric',
+      '/' + 'a'.repeat(prng.int(1000, 8000)),
+      '/favicon.ico',
+      '/index.html',
+      '/api/predict',
       // parameterised routes: a percent-escape that does not decode must be a 400, not a 500
-      '/admin/dead-letters/%E0%A4%A', '/admin/dead-letters/%FF/replay', '/admin/dead-letters/%', '/admin/dead-letters?limit=-1',
+      '/admin/dead-letters/%E0%A4%A',
+      '/admin/dead-letters/%FF/replay',
+      '/admin/dead-letters/%',
+      '/admin/dead-letters?limit=-1',
     ];
     const path = prng.chance(0.5) ? prng.pick(fixed) : `/x-${segment()}${prng.chance(0.3) ? `/${segment()}` : ''}`;
     const method = prng.pick(['GET', 'POST', 'HEAD', 'DELETE']);
@@ -421,14 +589,32 @@ export class HostileCases {
     const ownKey = toPredict ? ctx.predictKey : ctx.monitoringKey;
     const otherKey = toPredict ? ctx.monitoringKey : ctx.predictKey;
     const authorization = prng.pick([
-      undefined, ...BAD_AUTH, `Bearer ${otherKey}`, `Bearer ${ownKey}x`, `Bearer ${ownKey.slice(0, -1)}`, `Bearer ${ownKey} extra`, `Basic ${ownKey}`, ownKey,
+      undefined,
+      ...BAD_AUTH,
+      `Bearer ${otherKey}`,
+      `Bearer ${ownKey}x`,
+      `Bearer ${ownKey.slice(0, -1)}`,
+      `Bearer ${ownKey} extra`,
+      `Basic ${ownKey}`,
+      ownKey,
       `Bearer ${ownKey.toUpperCase()}`,
     ]);
     const headers: Record<string, string> = authorization === undefined ? {} : { authorization };
-    const what = `auth ${authorization === undefined ? '(none)' : JSON.stringify(authorization.replace(ownKey, '<key>').replace(otherKey, '<other key>').slice(0, 40))}`;
+    const shown = authorization === undefined ? '(none)' : JSON.stringify(authorization.replace(ownKey, '<key>').replace(otherKey, '<other key>').slice(0, 40));
+    const what = `auth ${shown}`;
     if (toPredict) {
       // A valid body: only the key stands between it and a stored row.
-      return { id, kind: 'auth', what: `POST /predict ${what}`, method: 'POST', path: '/predict', headers: { ...headers, 'content-type': 'application/json' }, body: json({ features: this.validCopy() }), expect: 'bad', status: 401 };
+      return {
+        id,
+        kind: 'auth',
+        what: `POST /predict ${what}`,
+        method: 'POST',
+        path: '/predict',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: json({ features: this.validCopy() }),
+        expect: 'bad',
+        status: 401,
+      };
     }
     const path = prng.pick([...MONITORING, '/monitoring/latency?window=1h', '/monitoring/predictions?limit=10', '/admin/dead-letters']);
     return { id, kind: 'auth', what: `GET ${path} ${what}`, method: 'GET', path, headers, expect: 'bad', status: 401 };
@@ -462,11 +648,39 @@ export class HostileCases {
     const choice = prng.int(0, 4);
     if (choice === 0) {
       const path = prng.pick(MONITORING);
-      const query = path.endsWith('/predictions') ? prng.pick(['', `?limit=${prng.int(1, 1000)}`]) : prng.pick(['', `?window=${prng.pick(['15m', '1h', '24h', '7d'])}`]);
-      return { id, kind: 'valid', what: `GET ${path}${query}`, method: 'GET', path: path + query, headers: { ...this.auth.monitoring }, expect: 'ok', status: 200 };
+      const query = path.endsWith('/predictions')
+        ? prng.pick(['', `?limit=${prng.int(1, 1000)}`])
+        : prng.pick(['', `?window=${prng.pick(['15m', '1h', '24h', '7d'])}`]);
+      return {
+        id,
+        kind: 'valid',
+        what: `GET ${path}${query}`,
+        method: 'GET',
+        path: path + query,
+        headers: { ...this.auth.monitoring },
+        expect: 'ok',
+        status: 200,
+      };
     }
-    const path = prng.pick(['/healthz', '/readyz', '/metrics', '/model', '/healthz/', '/HEALTHZ', `/model?${pct(prng.pick(ODD_KEYS.filter((k) => k !== '')))}=1`]);
+    const path = prng.pick([
+      '/healthz',
+      '/readyz',
+      '/metrics',
+      '/model',
+      '/healthz/',
+      '/HEALTHZ',
+      `/model?${pct(prng.pick(ODD_KEYS.filter((k) => k !== '')))}=1`,
+    ]);
     const method = prng.chance(0.2) ? 'HEAD' : 'GET';
-    return { id, kind: 'valid', what: `${method} ${path}`, method, path, headers: prng.chance(0.3) ? { authorization: prng.pick(BAD_AUTH) } : {}, expect: 'ok', status: 200 };
+    return {
+      id,
+      kind: 'valid',
+      what: `${method} ${path}`,
+      method,
+      path,
+      headers: prng.chance(0.3) ? { authorization: prng.pick(BAD_AUTH) } : {},
+      expect: 'ok',
+      status: 200,
+    };
   }
 }

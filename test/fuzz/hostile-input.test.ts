@@ -62,7 +62,8 @@ function judge(fuzzCase: FuzzCase, answer: Answer, secrets: readonly string[]): 
   const error = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | null)?.error;
   if (typeof error?.code !== 'string' || !/^[A-Z_]+$/.test(error.code)) return `no error.code: ${answer.text.slice(0, 200)}`;
   if (typeof error.message !== 'string' || error.message === '') return `no error.message: ${answer.text.slice(0, 200)}`;
-  if (typeof error.details !== 'object' || error.details === null || Array.isArray(error.details)) return `no error.details object: ${answer.text.slice(0, 200)}`;
+  if (typeof error.details !== 'object' || error.details === null || Array.isArray(error.details))
+    return `no error.details object: ${answer.text.slice(0, 200)}`;
   return undefined;
 }
 
@@ -138,17 +139,33 @@ describe('hostile input (fuzz)', function () {
     agent.destroy();
     const seconds = (performance.now() - started) / 1000;
 
-    const histogram = [...statuses.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([status, count]) => `${status}: ${count}`).join(', ');
+    const histogram = [...statuses.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([status, count]) => `${status}: ${count}`)
+      .join(', ');
     const kinds = [...byKind.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([kind, map]) => `${kind} ${[...map.entries()].sort(([a], [b]) => a - b).map(([s, c]) => `${s}×${c}`).join(' ')}`)
+      .map(
+        ([kind, map]) =>
+          `${kind} ${[...map.entries()]
+            .sort(([a], [b]) => a - b)
+            .map(([s, c]) => `${s}×${c}`)
+            .join(' ')}`,
+      )
       .join('; ');
     process.stdout.write(
-      `      fuzz: ${nextId} requests (${counts.bad} bad, ${counts.node} refused by Node's parser, ${counts.ok} valid) in ${seconds.toFixed(1)} s, seed ${seed}\n` +
+      `      fuzz: ${nextId} requests (${counts.bad} bad, ${counts.node} refused by Node's parser, ${counts.ok} valid) ` +
+        `in ${seconds.toFixed(1)} s, seed ${seed}\n` +
         `      statuses: ${histogram}\n      by kind: ${kinds}\n`,
     );
 
-    expect(failures, `seed ${seed}: ${failures.length} wrong answers, e.g.\n${failures.slice(0, 15).map((f) => `  #${f.id} [${f.kind}] ${f.what}: ${f.problem}`).join('\n')}`).to.deep.equal([]);
+    expect(
+      failures,
+      `seed ${seed}: ${failures.length} wrong answers, e.g.\n${failures
+        .slice(0, 15)
+        .map((f) => `  #${f.id} [${f.kind}] ${f.what}: ${f.problem}`)
+        .join('\n')}`,
+    ).to.deep.equal([]);
     expect(counts.bad).to.be.at.least(MIN_BAD);
     expect([...statuses.keys()].filter((status) => status.startsWith('5'))).to.deep.equal([]);
 

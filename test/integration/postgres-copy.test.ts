@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { PostgresStore } from '@vigil/stores';
+import { fixtureId, predictionRecord } from '../support/fixtures/prediction-records';
 import { dropSchema, POSTGRES_URL, queryPostgres } from '../support/test-env';
 
 describe('PostgresStore COPY path', function () {
@@ -10,15 +11,16 @@ describe('PostgresStore COPY path', function () {
     const store = await PostgresStore.open({ connectionString: POSTGRES_URL, schema });
     try {
       const awkward = { note: 'tab\there\nnew line \\ back\\slash \r "quoted" ünïcödé 🚀', n: 1.5e-7, flag: true };
-      const record = (i: number) => ({
-        prediction_id: `01900000-0000-7000-8000-${i.toString(16).padStart(12, '0')}`,
-        timestamp: '2026-11-26T10:00:00.123Z',
-        model_version: 'model\\with\ttab@1',
-        features: awkward,
-        prediction: 1 as const,
-        probability: 0.123456789012345,
-        latency_ms: 0.000123,
-      });
+      const record = (i: number) =>
+        predictionRecord({
+          prediction_id: fixtureId(i),
+          timestamp: '2026-11-26T10:00:00.123Z',
+          model_version: 'model\\with\ttab@1',
+          features: awkward,
+          prediction: 1,
+          probability: 0.123456789012345,
+          latency_ms: 0.000123,
+        });
       expect(await store.insertBatch([record(1), record(2)])).to.equal(2);
       // One new row among old ones: the duplicate path adds just the new one.
       expect(await store.insertBatch([record(1), record(2), record(3)])).to.equal(1);

@@ -19,7 +19,10 @@ describe('rollups (Postgres)', function () {
       await store.close();
 
       // Back to a schema from before rollups: migration 2 must rebuild them from the audited rows.
-      await queryPostgres(`DROP TABLE "${schema}".rollup_minute, "${schema}".rollup_hour, "${schema}".rollup_day; DELETE FROM "${schema}".schema_migrations WHERE version IN (2, 3, 4)`);
+      await queryPostgres(
+        `DROP TABLE "${schema}".rollup_minute, "${schema}".rollup_hour, "${schema}".rollup_day; ` +
+          `DELETE FROM "${schema}".schema_migrations WHERE version IN (2, 3, 4)`,
+      );
       const migrated = await PostgresStore.open({ connectionString: POSTGRES_URL, schema });
       await expectMatchesRows(new MonitoringService(migrated, () => now), records, now);
       await migrated.close();

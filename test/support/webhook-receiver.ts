@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface ReceivedWebhook {
@@ -11,28 +11,33 @@ export interface ReceivedWebhook {
 /** A webhook receiver of the test's own: records every POST; can be told to fail. */
 export class WebhookReceiver {
   readonly received: ReceivedWebhook[] = [];
-  /** Answer this many requests with 500 first (to exercise retries). */
+  /** Answer this many requests with `failStatus` first (to exercise retries). */
   failNext = 0;
+  /** What a failed request is answered with: 500 is retried, a 400 must not be. */
+  failStatus = 500;
+  /** Every request that arrived, answered with a failure or not. */
+  requests = 0;
 
   private constructor(private readonly server: Server) {}
 
   static async start(): Promise<WebhookReceiver> {
-    let receiver: WebhookReceiver | undefined;
-    const server = createServer((req, res) => {
+    const server = createServer();
+    const receiver = new WebhookReceiver(server);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       let raw = '';
       req.setEncoding('utf8');
       req.on('data', (chunk: string) => (raw += chunk));
       req.on('end', () => {
-        if (receiver!.failNext > 0) {
-          receiver!.failNext -= 1;
-          res.writeHead(500).end();
+        receiver.requests += 1;
+        if (receiver.failNext > 0) {
+          receiver.failNext -= 1;
+          res.writeHead(receiver.failStatus).end();
           return;
         }
-        receiver!.received.push({ headers: req.headers, raw, body: JSON.parse(raw) as Record<string, unknown> });
+        receiver.received.push({ headers: req.headers, raw, body: JSON.parse(raw) as Record<string, unknown> });
         res.writeHead(204).end();
       });
     });
-    receiver = new WebhookReceiver(server);
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     return receiver;

@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import type { ApiAlerting } from '@vigil/alerts';
 import type { ApiMetrics, Logger } from '@vigil/metrics';
 import type { ModelRunner } from '@vigil/model';
 import type { MonitoringService, TimeseriesService } from '@vigil/monitoring';
@@ -8,7 +9,6 @@ import type { DeadLetterQueue, QueueInspector } from '@vigil/queue';
 import { ApiError } from './api-errors';
 import { errorBoundary, notFound } from './error-boundary';
 import { healthRouter, type ReadinessCheck } from './routes/health';
-import type { ApiAlerting } from './alerting-wiring';
 import { dashboardRouter } from './dashboard/dashboard-router';
 import { queueBoard, QUEUE_BOARD_PATH } from './dashboard/queue-board';
 import { adminRouter } from './routes/admin';
@@ -110,12 +110,12 @@ export function createApp(deps: AppDependencies): Express {
       redact: deps.redactFeatures,
     }),
   );
-  app.use(monitoringRouter(deps.monitoring));
+  app.use(monitoringRouter(deps.monitoring, deps.timeseries));
   if (deps.drift) app.use(driftRouter(deps.drift));
   if (deps.alerting) app.use(alertsRouter(deps.alerting.rules, deps.alerting.store));
   app.use(adminRouter(deps.deadLetters));
   app.use(queueRouter(deps.queue));
-  app.use(dashboardRouter(deps.timeseries));
+  app.use(dashboardRouter());
   app.use(healthRouter(deps.readiness, deps.metrics.registry));
 
   app.use(notFound);

@@ -44,7 +44,12 @@ export function errorBoundary(logger: Logger): ErrorRequestHandler {
       return;
     }
     const failure = error as Error | undefined;
-    logger.error('request failed', { method: req.method, path: req.path, error: failure?.message, code: known?.code, stack: failure?.stack });
+    if (status === 503 && known !== undefined) {
+      // A dependency that is down is expected and says so in its message: no stack to read.
+      logger.warn('request refused: dependency not ready', { method: req.method, path: req.path, error: known.message, code: known.code });
+    } else {
+      logger.error('request failed', { method: req.method, path: req.path, error: failure?.message, code: known?.code, stack: failure?.stack });
+    }
     const message = status === 503 && known !== undefined ? known.message : 'Internal error; it has been logged';
     sendError(res, status, errorBody(known?.code ?? 'INTERNAL', message));
   };

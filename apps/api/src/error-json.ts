@@ -22,6 +22,10 @@ const REASONS: Readonly<Record<number, string>> = { 400: 'Bad Request', 431: 'Re
  */
 export function rawErrorResponse(status: number, body: ErrorBody): string {
   const text = JSON.stringify(body);
-  const head = [`HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}`, 'content-type: application/json; charset=utf-8', `content-length: ${Buffer.byteLength(text)}`];
+  const head = [
+    `HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}`,
+    'content-type: application/json; charset=utf-8',
+    `content-length: ${Buffer.byteLength(text)}`,
+  ];
   return `${head.join('\r\n')}\r\nconnection: close\r\n\r\n${text}`;
 }

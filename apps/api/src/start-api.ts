@@ -2,15 +2,15 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
+import { createApiAlerting } from '@vigil/alerts';
 import type { Config } from '@vigil/config';
 import { createApiMetrics, createLogger } from '@vigil/metrics';
 import { loadModel } from '@vigil/model';
 import { MonitoringService, TimeseriesService } from '@vigil/monitoring';
 import { createPredictionLogger, DiskSpool, type PredictionLogger } from '@vigil/prediction-log';
 import { DeadLetterQueue, QueueInspector } from '@vigil/queue';
-import { PostgresStore, SqliteReader, type MonitoringReader } from '@vigil/stores';
-import { DriftService, loadDriftConfig, loadReference } from '@vigil/drift';
-import { startApiAlerting } from './alerting-wiring';
+import { openMonitoringReader } from '@vigil/stores';
+import { createDriftService } from '@vigil/drift';
 import { createApp } from './create-app';
 import { errorBody, rawErrorResponse } from './error-json';
 import { readAtScrape } from './dashboard/scrape-sources';
@@ -23,15 +23,6 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-async function openMonitoringReader(config: Config): Promise<MonitoringReader> {
-  if (config.monitoringStore === 'postgres') {
-    if (config.auditDatabaseUrl === undefined) throw new Error('MONITORING_STORE=postgres needs AUDIT_DATABASE_URL');
-    // Lazy, so the API (and /predict) starts while Postgres is down; monitoring queries fail until it is back.
-    return PostgresStore.lazy({ connectionString: config.auditDatabaseUrl, schema: config.auditSchema });
-  }
-  return SqliteReader.open(config.sqlitePath);
-}
-
 /** Builds the API from a validated config and listens on config.port. */
 export async function startApi(config: Config): Promise<RunningApi> {
   const logger = createLogger('api', config.logLevel);
@@ -39,15 +30,10 @@ export async function startApi(config: Config): Promise<RunningApi> {
   const model = await loadModel({ modelPath: config.modelPath, specPath: config.modelSpecPath });
   // Before any connection is opened: a LOG_REDACT_FEATURES typo stops start-up here.
   const redactFeatures = createFeatureRedactor(config, model.spec);
-  const reader = await openMonitoringReader(config);
+  // Postgres is opened lazily: the API (and /predict) starts while it is down.
+  const reader = openMonitoringReader(config);
   // Loaded once at start: a broken drift config or reference stops start-up with a message naming it.
-  const drift = new DriftService({
-    reader,
-    spec: model.spec,
-    config: loadDriftConfig(config.driftConfigPath, model.spec.features),
-    reference: loadReference(config.referencePath),
-    redacted: new Set(config.logRedactFeatures ?? []),
-  });
+  const drift = createDriftService({ settings: config, spec: model.spec, reader });
 
   let redis: Redis | undefined;
   let predictionLogger: PredictionLogger | undefined;
@@ -101,7 +87,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
     });
   }
 
-  const alerting = startApiAlerting(config, redis, metrics);
+  const alerting = createApiAlerting({ settings: config, redis, registry: metrics.registry });
 
   // vigil_queue_* and vigil_drift_* are read when scraped, through short caches.
   readAtScrape({ metrics, logger, queue, drift });

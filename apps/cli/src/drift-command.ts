@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Config } from '@vigil/config';
-import { DriftService, loadDriftConfig, loadReference, renderDriftReport } from '@vigil/drift';
+import { createDriftService, renderDriftReport } from '@vigil/drift';
 import { loadModelSpec } from '@vigil/model';
 import { parseModelVersion, parseWindow } from '@vigil/monitoring';
-import { PostgresStore, SqliteReader, type MonitoringReader } from '@vigil/stores';
+import { openMonitoringReader } from '@vigil/stores';
 
 const USAGE = 'usage: npm run cli -- drift report [--window 24h] [--model-version V] --out report.html';
 
@@ -28,17 +28,14 @@ export async function driftCommand(config: Config, args: readonly string[], out:
     return 2;
   }
   const spec = loadModelSpec(config.modelSpecPath);
-  const reader: MonitoringReader =
-    config.monitoringStore === 'postgres' && config.auditDatabaseUrl !== undefined
-      ? PostgresStore.lazy({ connectionString: config.auditDatabaseUrl, schema: config.auditSchema })
-      : SqliteReader.open(config.sqlitePath);
+  const reader = openMonitoringReader(config);
   try {
-    const reference = loadReference(config.referencePath);
-    const service = new DriftService({ reader, spec, config: loadDriftConfig(config.driftConfigPath, spec.features), reference, redacted: new Set(config.logRedactFeatures ?? []) });
+    const service = createDriftService({ settings: config, spec, reader });
     const { report, current } = await service.analyse(parseWindow(values.window), parseModelVersion(values['model-version']));
-    writeFileSync(values.out as string, renderDriftReport(report, spec, reference, current));
+    writeFileSync(values.out as string, renderDriftReport(report, spec, service.reference, current));
     const drifted = report.features.filter((f) => f.drift).map((f) => f.feature);
-    out(`wrote ${values.out}: ${report.sample.rows_compared} predictions compared; dataset drift ${report.dataset.drift ? 'YES' : 'no'}${drifted.length ? ` (${drifted.join(', ')})` : ''}`);
+    const verdict = `dataset drift ${report.dataset.drift ? 'YES' : 'no'}${drifted.length ? ` (${drifted.join(', ')})` : ''}`;
+    out(`wrote ${values.out}: ${report.sample.rows_compared} predictions compared; ${verdict}`);
     return 0;
   } catch (error) {
     out(`drift report: ${(error as Error).message}`);

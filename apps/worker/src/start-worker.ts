@@ -6,10 +6,9 @@ import { Redis } from 'ioredis';
 import type { Config } from '@vigil/config';
 import { createLogger, createWorkerMetrics } from '@vigil/metrics';
 import { deadLetterExhaustedJob, DeadLetterQueue, logBatchHandler, queueNames, type LogBatchPayload } from '@vigil/queue';
+import { startAlerting, type RunningAlerting } from '@vigil/alerts';
 import { AuditShipper } from '@vigil/audit';
-import { PostgresStore, SqliteReader, SqliteWriter, type MonitoringReader } from '@vigil/stores';
-import { startAlerting } from './alerting';
-import { startRetention } from './retention';
+import { PostgresStore, SqliteWriter, startRetention } from '@vigil/stores';
 
 export interface RunningWorker {
   readonly shipper: AuditShipper | undefined;
@@ -77,15 +76,9 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
       ? undefined
       : startRetention({ sqlite, retentionDays: config.retentionDays, keepUnaudited: config.auditDatabaseUrl !== undefined, logger });
 
-  let alerting: Awaited<ReturnType<typeof startAlerting>> | undefined;
-  let alertReader: MonitoringReader | undefined;
-  if (config.alerting) {
-    alertReader =
-      config.monitoringStore === 'postgres' && config.auditDatabaseUrl !== undefined
-        ? PostgresStore.lazy({ connectionString: config.auditDatabaseUrl, schema: config.auditSchema })
-        : SqliteReader.open(config.sqlitePath);
-    alerting = await startAlerting({ config, connection, reader: alertReader, sqlite, deadLetters, logger });
-  }
+  const alerting: RunningAlerting | undefined = config.alerting
+    ? await startAlerting({ settings: config, connection, outbox: sqlite, deadLetters, logger })
+    : undefined;
 
   let metricsServer: Server | undefined;
   if (config.workerMetricsPort !== undefined) {
@@ -104,7 +97,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   let closing: Promise<void> | undefined;
   return {
     shipper,
-    evaluateAlerts: alerting?.evaluateNow,
+    evaluateAlerts: alerting === undefined ? undefined : () => alerting.evaluateNow(),
     metricsPort: (metricsServer?.address() as AddressInfo | null | undefined)?.port,
     close() {
       closing ??= (async () => {
@@ -112,7 +105,6 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
         // so give up waiting after a while (the job is redelivered, and the rows are idempotent).
         await Promise.race([worker.close(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
         await alerting?.close();
-        await alertReader?.close();
         await deadLetters.close();
         await retention?.stop();
         await shipper?.stop();

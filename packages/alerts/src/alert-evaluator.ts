@@ -105,6 +105,8 @@ export class AlertEvaluator {
 
   private notification(rule: AlertRule, change: AlertChange): AlertNotification {
     const base = this.options.publicUrl.replace(/\/$/, '');
+    const path = MONITORING_PATH[rule.kind];
+    const query = path.startsWith('/monitoring/') && rule.kind !== 'queue_backlog' ? `?window=${rule.window}` : '';
     return {
       id: `${rule.name}-${change.id}-${Date.parse(change.at)}`,
       rule: rule.name,
@@ -117,7 +119,10 @@ export class AlertEvaluator {
       window: rule.window,
       description: rule.description,
       at: change.at,
-      links: { alerts: `${base}/monitoring/alerts`, monitoring: `${base}${MONITORING_PATH[rule.kind]}${MONITORING_PATH[rule.kind].startsWith('/monitoring/') && rule.kind !== 'queue_backlog' ? `?window=${rule.window}` : ''}` },
+      links: {
+        alerts: `${base}/monitoring/alerts`,
+        monitoring: `${base}${path}${query}`,
+      },
     };
   }
 }

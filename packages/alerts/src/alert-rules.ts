@@ -15,7 +15,16 @@ export type AlertKind =
   | 'no_predictions';
 
 export const ALERT_KINDS: readonly AlertKind[] = [
-  'latency_p95', 'latency_p99', 'error_rate', 'fraud_rate_departure', 'feature_drift', 'dataset_drift', 'queue_backlog', 'audit_lag', 'dead_letters', 'no_predictions',
+  'latency_p95',
+  'latency_p99',
+  'error_rate',
+  'fraud_rate_departure',
+  'feature_drift',
+  'dataset_drift',
+  'queue_backlog',
+  'audit_lag',
+  'dead_letters',
+  'no_predictions',
 ];
 
 /** What the value of each kind means, and so what its threshold is in. */

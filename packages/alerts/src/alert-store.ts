@@ -72,12 +72,12 @@ export class AlertStore {
     db.transaction(() => db.exec(ALERT_TABLES_SQL)).immediate();
     this.getState = db.prepare<[string], AlertState>('SELECT * FROM alert_state WHERE rule = ?');
     this.putState = db.prepare(
-      `INSERT INTO alert_state (rule, state, since, value, threshold, evaluated_at, notified_id) VALUES (@rule, @state, @since, @value, @threshold, @evaluated_at, @notified_id)
-       ON CONFLICT (rule) DO UPDATE SET state = excluded.state, since = excluded.since, value = excluded.value, threshold = excluded.threshold, evaluated_at = excluded.evaluated_at`,
+      `INSERT INTO alert_state (rule, state, since, value, threshold, evaluated_at, notified_id)
+       VALUES (@rule, @state, @since, @value, @threshold, @evaluated_at, @notified_id)
+       ON CONFLICT (rule) DO UPDATE SET state = excluded.state, since = excluded.since, value = excluded.value,
+         threshold = excluded.threshold, evaluated_at = excluded.evaluated_at`,
     );
-    this.addChange = db.prepare(
-      'INSERT INTO alert_history (rule, from_state, to_state, value, threshold, at, notify) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
+    this.addChange = db.prepare('INSERT INTO alert_history (rule, from_state, to_state, value, threshold, at, notify) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.pendingNotifications = db.prepare<[string, number], AlertChange>('SELECT * FROM alert_history WHERE rule = ? AND id > ? AND notify = 1 ORDER BY id');
     this.markNotifiedStatement = db.prepare('UPDATE alert_state SET notified_id = max(notified_id, ?) WHERE rule = ?');
   }
@@ -86,13 +86,18 @@ export class AlertStore {
    * Runs `step` on the rule's current state inside one IMMEDIATE transaction:
    * two evaluators can never both see "pending" and both record "firing".
    */
-  transition(rule: string, step: (current: AlertState | undefined) => { next: Omit<AlertState, 'notified_id'>; change?: Omit<AlertChange, 'id' | 'rule' | 'at'> }): void {
-    this.db.transaction(() => {
-      const current = this.getState.get(rule);
-      const { next, change } = step(current);
-      this.putState.run({ ...next, notified_id: current?.notified_id ?? 0 });
-      if (change) this.addChange.run(rule, change.from_state, change.to_state, change.value, change.threshold, next.evaluated_at, change.notify);
-    }).immediate();
+  transition(
+    rule: string,
+    step: (current: AlertState | undefined) => { next: Omit<AlertState, 'notified_id'>; change?: Omit<AlertChange, 'id' | 'rule' | 'at'> },
+  ): void {
+    this.db
+      .transaction(() => {
+        const current = this.getState.get(rule);
+        const { next, change } = step(current);
+        this.putState.run({ ...next, notified_id: current?.notified_id ?? 0 });
+        if (change) this.addChange.run(rule, change.from_state, change.to_state, change.value, change.threshold, next.evaluated_at, change.notify);
+      })
+      .immediate();
   }
 
   /** Changes a receiver should hear about that have not been handed to the notifier yet. */

@@ -20,7 +20,12 @@ export function signWebhook(secret: string, timestamp: string, body: string): st
 export async function sendWebhook(url: string, notification: AlertNotification, secret: string | undefined, timeoutMs = 5000): Promise<void> {
   const body = JSON.stringify(notification);
   const timestamp = String(Math.floor(Date.now() / 1000));
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'vigil-alerts', 'x-vigil-timestamp': timestamp, 'x-vigil-notification-id': notification.id };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': 'vigil-alerts',
+    'x-vigil-timestamp': timestamp,
+    'x-vigil-notification-id': notification.id,
+  };
   if (secret) headers['x-vigil-signature'] = signWebhook(secret, timestamp, body);
   const response = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(timeoutMs) });
   if (response.ok) return;

@@ -21,20 +21,50 @@ describe('alert rules', function () {
   it('ships valid defaults', function () {
     const rules = loadAlertRules('deploy/alerts.json');
     expect(rules.rules.map((r) => r.kind)).to.have.members([
-      'latency_p95', 'latency_p99', 'error_rate', 'fraud_rate_departure', 'feature_drift', 'dataset_drift', 'queue_backlog', 'audit_lag', 'dead_letters', 'no_predictions',
+      'latency_p95',
+      'latency_p99',
+      'error_rate',
+      'fraud_rate_departure',
+      'feature_drift',
+      'dataset_drift',
+      'queue_backlog',
+      'audit_lag',
+      'dead_letters',
+      'no_predictions',
     ]);
     expect(rules.evaluation_interval_ms).to.equal(15_000);
   });
 
   it('names every problem by rule and field', function () {
-    expect(() => checkAlertRules({ evaluation_interval: '0s', rules: [{ name: 'A B', kind: 'latency', threshold: -1, window: '10s', for: 'soon' }, { name: 'x', kind: 'audit_lag', threshold: 1 }, { name: 'x', kind: 'audit_lag', threshold: 1 }] }, 'alerts.json'))
-      .to.throw(/alerts\.json\.evaluation_interval[\s\S]*rules\[0\] \(A B\)\.name[\s\S]*\.kind[\s\S]*\.threshold[\s\S]*\.window[\s\S]*\.for[\s\S]*rules\[2\] \(x\)\.name: used twice/);
+    expect(() =>
+      checkAlertRules(
+        {
+          evaluation_interval: '0s',
+          rules: [
+            { name: 'A B', kind: 'latency', threshold: -1, window: '10s', for: 'soon' },
+            { name: 'x', kind: 'audit_lag', threshold: 1 },
+            { name: 'x', kind: 'audit_lag', threshold: 1 },
+          ],
+        },
+        'alerts.json',
+      ),
+    ).to.throw(
+      /alerts\.json\.evaluation_interval[\s\S]*rules\[0\] \(A B\)\.name[\s\S]*\.kind[\s\S]*\.threshold[\s\S]*\.window[\s\S]*\.for[\s\S]*rules\[2\] \(x\)\.name: used twice/,
+    );
   });
 });
 
 describe('nextState (pending → firing → resolved)', function () {
   const t0 = Date.parse('2026-01-01T00:00:00.000Z');
-  const state = (s: AlertState['state'], since: number): AlertState => ({ rule: 'r', state: s, since: at(since), value: 1, threshold: 10, evaluated_at: at(since), notified_id: 0 });
+  const state = (s: AlertState['state'], since: number): AlertState => ({
+    rule: 'r',
+    state: s,
+    since: at(since),
+    value: 1,
+    threshold: 10,
+    evaluated_at: at(since),
+    notified_id: 0,
+  });
 
   it('goes pending on a breach, firing once it held for `for`, and notifies only firing', function () {
     const r = rule();

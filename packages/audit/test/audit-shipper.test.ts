@@ -3,24 +3,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditShipper, type AuditTarget } from '@vigil/audit';
-import type { PredictionRecord } from '@vigil/records';
 import { SqliteWriter } from '@vigil/stores';
-
-function records(count: number): PredictionRecord[] {
-  return Array.from({ length: count }, (_, i) => ({
-    prediction_id: `01900000-0000-7000-8000-${i.toString(16).padStart(12, '0')}`,
-    timestamp: new Date(Date.UTC(2026, 10, 27, 10, 0, 0) + i * 10).toISOString(),
-    model_version: 'm@1',
-    features: { amount: i },
-    prediction: i % 7 === 0 ? 1 : 0,
-    probability: 0.5,
-    latency_ms: 1,
-  }));
-}
+import { predictionRecords } from '../../../test/support/fixtures/prediction-records';
 
 function outboxWith(count: number): SqliteWriter {
   const writer = SqliteWriter.open(join(mkdtempSync(join(tmpdir(), 'shipper-')), 'm.db'));
-  writer.insertBatch(records(count));
+  writer.insertBatch(predictionRecords(count));
   return writer;
 }
 
@@ -47,7 +35,7 @@ describe('AuditShipper (the copy loop, against a stand-in audit)', function () {
     const { target, received } = fakeTarget((page) => ({ delayMs: page % 2 === 0 ? 30 : 0 }));
     await new AuditShipper(writer, target, { batchSize: 1000, parallelPages: 2 }).drain();
     expect(received.map((page) => page.length)).to.deep.equal([1000, 1000, 500]);
-    expect(received.flat()).to.deep.equal(records(2500).map((r) => r.prediction_id));
+    expect(received.flat()).to.deep.equal(predictionRecords(2500).map((r) => r.prediction_id));
     expect(writer.shippedThrough()).to.equal(2500);
     expect(writer.auditBacklog().count).to.equal(0);
     writer.close();
@@ -66,7 +54,11 @@ describe('AuditShipper (the copy loop, against a stand-in audit)', function () {
     failing = false;
     received.length = 0;
     await shipper.drain();
-    expect(received.flat()).to.deep.equal(records(2500).slice(1000).map((r) => r.prediction_id));
+    expect(received.flat()).to.deep.equal(
+      predictionRecords(2500)
+        .slice(1000)
+        .map((r) => r.prediction_id),
+    );
     expect(writer.shippedThrough()).to.equal(2500);
     writer.close();
   });

@@ -1,4 +1,4 @@
-export { loadConfig, redactUrl } from './load-config';
+export { configError, loadConfig } from './load-config';
 export type { Config, ConfigErrorCode } from './load-config';
 export { VARIABLES } from './variables';
 export type { VariableDefinition, VariableKey } from './variables';

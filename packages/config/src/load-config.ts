@@ -39,12 +39,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
     }
   }
   problems.push(...crossChecks(values, failed));
-  if (problems.length > 0) {
-    throw new VigilError<ConfigErrorCode>('CONFIG_INVALID', `Invalid configuration:\n  ${problems.join('\n  ')}`, { problems });
-  }
+  if (problems.length > 0) throw configError(problems);
   const modelPath = values.modelPath as string;
   values.modelSpecPath = modelPath.replace(/\.onnx$/i, '') + '.spec.json';
   return Object.freeze(values) as Config;
+}
+
+/**
+ * The one CONFIG_INVALID error: every problem on a line of its own. Also for
+ * the checks that need more than the environment (LOG_REDACT_FEATURES against
+ * the model spec, made at start-up), so operators see one shape of message.
+ */
+export function configError(problems: readonly string[], details: Record<string, unknown> = {}): VigilError<ConfigErrorCode> {
+  return new VigilError<ConfigErrorCode>('CONFIG_INVALID', `Invalid configuration:\n  ${problems.join('\n  ')}`, { ...details, problems: [...problems] });
 }
 
 /** Rules that tie variables together; a variable that failed its own parse is not judged again here. */
@@ -57,7 +64,12 @@ function crossChecks(values: Readonly<Record<string, unknown>>, failed: Readonly
     problems.push('PREDICT_API_KEY: must differ from MONITORING_API_KEY (a /predict client could otherwise read monitoring)');
   }
   if (values.logRedactFeatures !== undefined && values.logRedactMode === 'hash' && values.logRedactSalt === undefined && !failed.has('logRedactSalt')) {
-    problems.push('LOG_REDACT_SALT: required when LOG_REDACT_FEATURES is set and LOG_REDACT_MODE=hash (an unkeyed hash of a low-cardinality value is reversible)');
+    problems.push(
+      'LOG_REDACT_SALT: required when LOG_REDACT_FEATURES is set and LOG_REDACT_MODE=hash (an unkeyed hash of a low-cardinality value is reversible)',
+    );
+  }
+  if (values.monitoringStore === 'postgres' && values.auditDatabaseUrl === undefined && !failed.has('auditDatabaseUrl')) {
+    problems.push('AUDIT_DATABASE_URL: required when MONITORING_STORE=postgres (monitoring reads the Postgres audit)');
   }
   return problems;
 }

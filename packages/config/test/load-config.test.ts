@@ -13,7 +13,9 @@ describe('loadConfig', function () {
 
   it('names every bad variable and what it expected, and never shows a password', function () {
     expect(() => loadConfig({ PORT: 'eighty', PREDICTION_LOGGING: 'maybe', AUDIT_DATABASE_URL: 'mysql://u:secret@h/db' }))
-      .to.throw(/PORT="eighty": expected an integer from 0 to 65535[\s\S]*AUDIT_DATABASE_URL="mysql:\/\/u:\*\*\*@h\/db": expected a URL[\s\S]*PREDICTION_LOGGING="maybe": expected on or off/)
+      .to.throw(
+        /PORT="eighty": expected an integer from 0 to 65535[\s\S]*AUDIT_DATABASE_URL="mysql:\/\/u:\*\*\*@h\/db": expected a URL[\s\S]*PREDICTION_LOGGING="maybe": expected on or off/,
+      )
       .and.satisfy((error: Error) => !error.message.includes('secret'));
   });
 

@@ -64,9 +64,7 @@ export function smirnovSf(n: number, x: number): number {
 
   // The upper sum alternates in sign, so it is only used when it has very few terms.
   const nUpperTerms = n - n1mxceil + 1;
-  const useUpperSum =
-    (nUpperTerms <= 1 && x < 0.5) ||
-    (n >= SM_UPPERSUM_MIN_N && nUpperTerms <= SM_UPPER_MAX_TERMS && x <= 0.5 / Math.sqrt(n));
+  const useUpperSum = (nUpperTerms <= 1 && x < 0.5) || (n >= SM_UPPERSUM_MIN_N && nUpperTerms <= SM_UPPER_MAX_TERMS && x <= 0.5 / Math.sqrt(n));
 
   let start = 0;
   let step = 1;

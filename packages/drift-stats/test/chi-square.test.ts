@@ -23,8 +23,14 @@ describe('chiSquare', function () {
   });
 
   it('rejects mismatched, negative and all-zero counts', function () {
-    expect(() => chiSquare([1, 2], [1, 2, 3])).to.throw(DriftStatsError).with.property('code', 'LENGTH_MISMATCH');
-    expect(() => chiSquare([1, -2], [1, 2])).to.throw(DriftStatsError).with.property('code', 'INVALID_VALUE');
-    expect(() => chiSquare([0, 0], [1, 2])).to.throw(DriftStatsError).with.property('code', 'EMPTY_INPUT');
+    expect(() => chiSquare([1, 2], [1, 2, 3]))
+      .to.throw(DriftStatsError)
+      .with.property('code', 'LENGTH_MISMATCH');
+    expect(() => chiSquare([1, -2], [1, 2]))
+      .to.throw(DriftStatsError)
+      .with.property('code', 'INVALID_VALUE');
+    expect(() => chiSquare([0, 0], [1, 2]))
+      .to.throw(DriftStatsError)
+      .with.property('code', 'EMPTY_INPUT');
   });
 });

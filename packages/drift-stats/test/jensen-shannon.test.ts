@@ -22,7 +22,11 @@ describe('jensenShannonDistance', function () {
   });
 
   it('rejects a base of 1 and vectors of different lengths', function () {
-    expect(() => jensenShannonDistance([1], [1], { base: 1 })).to.throw(DriftStatsError).with.property('code', 'INVALID_OPTION');
-    expect(() => jensenShannonDistance([1, 2], [1])).to.throw(DriftStatsError).with.property('code', 'LENGTH_MISMATCH');
+    expect(() => jensenShannonDistance([1], [1], { base: 1 }))
+      .to.throw(DriftStatsError)
+      .with.property('code', 'INVALID_OPTION');
+    expect(() => jensenShannonDistance([1, 2], [1]))
+      .to.throw(DriftStatsError)
+      .with.property('code', 'LENGTH_MISMATCH');
   });
 });

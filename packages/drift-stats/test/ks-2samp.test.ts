@@ -77,11 +77,19 @@ describe('ks2Samp', function () {
     });
 
     it('rejects empty samples, NaN and an unknown method with DriftStatsError codes', function () {
-      expect(() => ks2Samp([], [1])).to.throw(DriftStatsError).with.property('code', 'EMPTY_INPUT');
-      expect(() => ks2Samp([1, Number.NaN], [1])).to.throw(DriftStatsError).with.property('code', 'INVALID_VALUE');
-      expect(() => ks2Samp([1], [Infinity])).to.throw(DriftStatsError).with.property('code', 'INVALID_VALUE');
+      expect(() => ks2Samp([], [1]))
+        .to.throw(DriftStatsError)
+        .with.property('code', 'EMPTY_INPUT');
+      expect(() => ks2Samp([1, Number.NaN], [1]))
+        .to.throw(DriftStatsError)
+        .with.property('code', 'INVALID_VALUE');
+      expect(() => ks2Samp([1], [Infinity]))
+        .to.throw(DriftStatsError)
+        .with.property('code', 'INVALID_VALUE');
       // @ts-expect-error: not a method
-      expect(() => ks2Samp([1], [2], { method: 'fast' })).to.throw(DriftStatsError).with.property('code', 'INVALID_OPTION');
+      expect(() => ks2Samp([1], [2], { method: 'fast' }))
+        .to.throw(DriftStatsError)
+        .with.property('code', 'INVALID_OPTION');
     });
 
     it('does not reorder the caller’s arrays', function () {
@@ -98,7 +106,9 @@ describe('ks2Samp', function () {
       ks2Samp(reference, current); // warm up the JIT
       const ms = medianMs(5, () => ks2Samp(reference, current));
       const result = ks2Samp(reference, current);
-      console.log(`      ks2Samp 100k vs 5k (${result.method}): median ${ms.toFixed(1)} ms, D=${result.statistic.toFixed(5)}, p=${result.pvalue.toExponential(3)}`);
+      console.log(
+        `      ks2Samp 100k vs 5k (${result.method}): median ${ms.toFixed(1)} ms, D=${result.statistic.toFixed(5)}, p=${result.pvalue.toExponential(3)}`,
+      );
       expect(ms).to.be.below(100);
     });
 

@@ -26,7 +26,11 @@ describe('multiple-testing corrections', function () {
   });
 
   it('rejects p-values outside [0, 1] and alpha outside (0, 1)', function () {
-    expect(() => bonferroni([0.5, 1.2])).to.throw(DriftStatsError).with.property('code', 'INVALID_VALUE');
-    expect(() => benjaminiHochberg([0.5], 1)).to.throw(DriftStatsError).with.property('code', 'INVALID_OPTION');
+    expect(() => bonferroni([0.5, 1.2]))
+      .to.throw(DriftStatsError)
+      .with.property('code', 'INVALID_VALUE');
+    expect(() => benjaminiHochberg([0.5], 1))
+      .to.throw(DriftStatsError)
+      .with.property('code', 'INVALID_OPTION');
   });
 });

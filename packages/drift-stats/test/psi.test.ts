@@ -38,7 +38,11 @@ describe('psi', function () {
   });
 
   it('rejects a bad bin count', function () {
-    expect(() => psi([1, 2], [1, 2], { bins: 0 })).to.throw(DriftStatsError).with.property('code', 'INVALID_OPTION');
-    expect(() => psi([1, 2], [1, 2], { bins: 2.5 })).to.throw(DriftStatsError).with.property('code', 'INVALID_OPTION');
+    expect(() => psi([1, 2], [1, 2], { bins: 0 }))
+      .to.throw(DriftStatsError)
+      .with.property('code', 'INVALID_OPTION');
+    expect(() => psi([1, 2], [1, 2], { bins: 2.5 }))
+      .to.throw(DriftStatsError)
+      .with.property('code', 'INVALID_OPTION');
   });
 });

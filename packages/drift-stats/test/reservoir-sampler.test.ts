@@ -46,7 +46,9 @@ describe('ReservoirSampler', function () {
   });
 
   it('fails fast on a bad capacity or seed, naming the option', function () {
-    expect(() => new ReservoirSampler({ capacity: 0 })).to.throw(DriftStatsError, /capacity/).with.property('code', 'INVALID_OPTION');
+    expect(() => new ReservoirSampler({ capacity: 0 }))
+      .to.throw(DriftStatsError, /capacity/)
+      .with.property('code', 'INVALID_OPTION');
     expect(() => new ReservoirSampler({ capacity: 1.5 })).to.throw(DriftStatsError, /capacity/);
     expect(() => new ReservoirSampler({ capacity: 3, seed: 0.5 })).to.throw(DriftStatsError, /seed/);
   });

@@ -129,7 +129,11 @@ export function checkDriftConfig(raw: unknown, featureKinds: readonly FeatureKin
     if (test !== undefined && kind !== undefined && !allowed.includes(test as string)) {
       problems.push(`${source}.features.${name}.test: ${name} is ${kind.type}; expected one of ${allowed.join(', ')}`);
     }
-    features[name] = { ...numericRule({ ...o, test: undefined }, `${source}.features.${name}`, numeric), ...categoricalRule({ ...o, test: undefined }, `${source}.features.${name}`, categorical), ...(test !== undefined ? { test: test as NumericTest | CategoricalTest } : {}) };
+    features[name] = {
+      ...numericRule({ ...o, test: undefined }, `${source}.features.${name}`, numeric),
+      ...categoricalRule({ ...o, test: undefined }, `${source}.features.${name}`, categorical),
+      ...(test !== undefined ? { test: test as NumericTest | CategoricalTest } : {}),
+    };
   }
   const outputsIn = obj(root.outputs ?? {}, `${source}.outputs`);
   const outputs = {

@@ -27,9 +27,30 @@ function numericDrift(name: string, rule: NumericRule, reference: number[], curr
   const wasserstein = wassersteinNormalised(reference, current);
   const measures = { ks_statistic: ksResult.statistic, ks_p_value: ksResult.pvalue, psi, wasserstein_normed: wasserstein };
   const test = rule.test === 'auto' ? (current.length > largeSample ? 'wasserstein' : 'ks') : rule.test;
-  if (test === 'ks') return { feature: name, kind: 'numeric', test, statistic: ksResult.statistic, p_value: ksResult.pvalue, threshold: rule.alpha, alpha: rule.alpha, drift: false, measures };
-  if (test === 'psi') return { feature: name, kind: 'numeric', test, statistic: psi, p_value: null, threshold: rule.psi_threshold, drift: psi >= rule.psi_threshold, measures };
-  return { feature: name, kind: 'numeric', test, statistic: wasserstein, p_value: null, threshold: rule.wasserstein_threshold, drift: wasserstein >= rule.wasserstein_threshold, measures };
+  if (test === 'ks')
+    return {
+      feature: name,
+      kind: 'numeric',
+      test,
+      statistic: ksResult.statistic,
+      p_value: ksResult.pvalue,
+      threshold: rule.alpha,
+      alpha: rule.alpha,
+      drift: false,
+      measures,
+    };
+  if (test === 'psi')
+    return { feature: name, kind: 'numeric', test, statistic: psi, p_value: null, threshold: rule.psi_threshold, drift: psi >= rule.psi_threshold, measures };
+  return {
+    feature: name,
+    kind: 'numeric',
+    test,
+    statistic: wasserstein,
+    p_value: null,
+    threshold: rule.wasserstein_threshold,
+    drift: wasserstein >= rule.wasserstein_threshold,
+    measures,
+  };
 }
 
 function categoricalDrift(name: string, rule: CategoricalRule, reference: number[], current: number[], currentRows: number, largeSample: number): Pending {
@@ -38,9 +59,39 @@ function categoricalDrift(name: string, rule: CategoricalRule, reference: number
   const js = jensenShannon(reference, current);
   const measures = { chi2_statistic: chi.statistic, chi2_p_value: chi.pvalue, psi, jensen_shannon: js };
   const test = rule.test === 'auto' ? (currentRows > largeSample ? 'jensen_shannon' : 'chi2') : rule.test;
-  if (test === 'chi2') return { feature: name, kind: 'categorical', test, statistic: chi.statistic, p_value: chi.pvalue, threshold: rule.alpha, alpha: rule.alpha, drift: false, measures };
-  if (test === 'psi') return { feature: name, kind: 'categorical', test, statistic: psi, p_value: null, threshold: rule.psi_threshold, drift: psi >= rule.psi_threshold, measures };
-  return { feature: name, kind: 'categorical', test, statistic: js, p_value: null, threshold: rule.jensen_shannon_threshold, drift: js >= rule.jensen_shannon_threshold, measures };
+  if (test === 'chi2')
+    return {
+      feature: name,
+      kind: 'categorical',
+      test,
+      statistic: chi.statistic,
+      p_value: chi.pvalue,
+      threshold: rule.alpha,
+      alpha: rule.alpha,
+      drift: false,
+      measures,
+    };
+  if (test === 'psi')
+    return {
+      feature: name,
+      kind: 'categorical',
+      test,
+      statistic: psi,
+      p_value: null,
+      threshold: rule.psi_threshold,
+      drift: psi >= rule.psi_threshold,
+      measures,
+    };
+  return {
+    feature: name,
+    kind: 'categorical',
+    test,
+    statistic: js,
+    p_value: null,
+    threshold: rule.jensen_shannon_threshold,
+    drift: js >= rule.jensen_shannon_threshold,
+    measures,
+  };
 }
 
 function categoriesOf(feature: FeatureSpec): string[] {
@@ -111,8 +162,14 @@ function* driftSteps(input: DetectDriftInput): Generator<void, DriftReport> {
     } else {
       const rule = { ...config.categorical, ...override } as CategoricalRule;
       const categories = categoriesOf(feature);
-      const ref = counts(reference.rows.map((row) => row[feature.name]), categories);
-      const cur = counts(current.map((row) => row.features[feature.name]), categories);
+      const ref = counts(
+        reference.rows.map((row) => row[feature.name]),
+        categories,
+      );
+      const cur = counts(
+        current.map((row) => row.features[feature.name]),
+        categories,
+      );
       pending.push(categoricalDrift(feature.name, rule, ref, cur, current.length, config.large_sample));
       yield;
     }
@@ -120,18 +177,37 @@ function* driftSteps(input: DetectDriftInput): Generator<void, DriftReport> {
   const inputCount = pending.length;
   if (!tooFew) {
     const probabilityRule = { ...config.numeric, ...config.outputs.probability } as NumericRule;
-    pending.push(numericDrift('probability', probabilityRule, [...reference.probabilities], current.map((row) => row.probability), config.large_sample));
+    pending.push(
+      numericDrift(
+        'probability',
+        probabilityRule,
+        [...reference.probabilities],
+        current.map((row) => row.probability),
+        config.large_sample,
+      ),
+    );
     yield;
     const fraudRule = { ...config.categorical, ...config.outputs.fraud_rate } as CategoricalRule;
-    const refClasses = counts(reference.probabilities.map((p) => (p >= spec.threshold ? 'fraud' : 'non_fraud')), ['non_fraud', 'fraud']);
-    const curClasses = counts(current.map((row) => (row.prediction === 1 ? 'fraud' : 'non_fraud')), ['non_fraud', 'fraud']);
+    const refClasses = counts(
+      reference.probabilities.map((p) => (p >= spec.threshold ? 'fraud' : 'non_fraud')),
+      ['non_fraud', 'fraud'],
+    );
+    const curClasses = counts(
+      current.map((row) => (row.prediction === 1 ? 'fraud' : 'non_fraud')),
+      ['non_fraud', 'fraud'],
+    );
     pending.push(categoricalDrift('fraud_rate', fraudRule, refClasses, curClasses, current.length, config.large_sample));
   }
 
   // Every p-value test in the report is one hypothesis of the family.
   const tested = pending.filter((p) => p.p_value !== null);
   // Per-feature alphas apply to Bonferroni (alpha_i / m); Benjamini–Hochberg controls the false discovery rate at config.alpha.
-  const settled = correctPValues(tested.map((p) => p.p_value as number), tested.map((p) => p.alpha ?? config.alpha), config.alpha, config.correction);
+  const settled = correctPValues(
+    tested.map((p) => p.p_value as number),
+    tested.map((p) => p.alpha ?? config.alpha),
+    config.alpha,
+    config.correction,
+  );
   tested.forEach((p, i) => {
     p.drift = settled.rejected[i] as boolean;
     p.threshold = settled.thresholds[i] as number;
@@ -152,6 +228,12 @@ function* driftSteps(input: DetectDriftInput): Generator<void, DriftReport> {
     correction: config.correction,
     features,
     outputs: pending.slice(inputCount).map(finish),
-    dataset: { drifted_features: drifted, features: judged.length, share, threshold: config.dataset_drift_share, drift: judged.length > 0 && share >= config.dataset_drift_share },
+    dataset: {
+      drifted_features: drifted,
+      features: judged.length,
+      share,
+      threshold: config.dataset_drift_share,
+      drift: judged.length > 0 && share >= config.dataset_drift_share,
+    },
   };
 }

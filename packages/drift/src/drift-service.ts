@@ -40,6 +40,11 @@ export class DriftService {
     this.now = options.now ?? Date.now;
   }
 
+  /** The training sample drift is measured against (the HTML report and the fraud-rate alert read it too). */
+  get reference(): Reference {
+    return this.options.reference;
+  }
+
   private async sample(window: DriftWindow, modelVersion: string | undefined, maxRows: number) {
     const sinceMinute = Math.floor((this.now() - window.ms) / 60_000);
     const summary = await this.options.reader.summarySince(sinceMinute, modelVersion, { latency: false });
@@ -56,7 +61,14 @@ export class DriftService {
   /** The report and the rows it compared (the HTML report draws their histograms). */
   async analyse(window: DriftWindow, modelVersion?: string): Promise<{ report: DriftReport; current: SampledPrediction[] }> {
     const { rowsInWindow, stride, rows } = await this.sample(window, modelVersion, this.options.config.max_sample);
-    const report = await detectDriftYielding({ ...this.common(), current: rows, window: window.label, modelVersion: modelVersion ?? null, rowsInWindow, stride });
+    const report = await detectDriftYielding({
+      ...this.common(),
+      current: rows,
+      window: window.label,
+      modelVersion: modelVersion ?? null,
+      rowsInWindow,
+      stride,
+    });
     return { report, current: rows };
   }
 
@@ -68,10 +80,24 @@ export class DriftService {
     const groups: SampledPrediction[][] = Array.from({ length: buckets + 1 }, () => []);
     for (const row of rows) groups[Math.min(buckets, Math.floor((Date.parse(row.timestamp) - start) / bucket.ms))]!.push(row);
     const points = groups.map((group, i): DriftTimelinePoint => {
-      const report = detectDrift({ ...this.common(), current: group, window: bucket.label, modelVersion: modelVersion ?? null, rowsInWindow: group.length * stride, stride });
+      const report = detectDrift({
+        ...this.common(),
+        current: group,
+        window: bucket.label,
+        modelVersion: modelVersion ?? null,
+        rowsInWindow: group.length * stride,
+        stride,
+      });
       const features: Record<string, { statistic: number; drift: boolean; test: string }> = {};
-      for (const f of [...report.features, ...report.outputs]) if (f.skipped === undefined) features[f.feature] = { statistic: f.statistic, drift: f.drift, test: f.test };
-      return { start: new Date(start + i * bucket.ms).toISOString(), rows_compared: group.length, dataset_drift: report.dataset.drift, drift_share: report.dataset.share, features };
+      for (const f of [...report.features, ...report.outputs])
+        if (f.skipped === undefined) features[f.feature] = { statistic: f.statistic, drift: f.drift, test: f.test };
+      return {
+        start: new Date(start + i * bucket.ms).toISOString(),
+        rows_compared: group.length,
+        dataset_drift: report.dataset.drift,
+        drift_share: report.dataset.share,
+        features,
+      };
     });
     return { window: window.label, bucket: bucket.label, points: points.filter((p) => Date.parse(p.start) <= this.now()) };
   }

@@ -51,9 +51,15 @@ function svgHistogram(h: Histogram): string {
       const r = (h.reference[i]! / max) * (height - 20);
       const c = (h.current[i]! / max) * (height - 20);
       const x = i * slot + 2;
-      return `<rect x="${x.toFixed(1)}" y="${(height - 20 - r).toFixed(1)}" width="${bar.toFixed(1)}" height="${r.toFixed(1)}" fill="#9aa5b1"><title>${escape(label)} reference ${(h.reference[i]! * 100).toFixed(1)}%</title></rect>` +
-        `<rect x="${(x + bar).toFixed(1)}" y="${(height - 20 - c).toFixed(1)}" width="${bar.toFixed(1)}" height="${c.toFixed(1)}" fill="#2f6fdb"><title>${escape(label)} current ${(h.current[i]! * 100).toFixed(1)}%</title></rect>` +
-        (h.labels.length <= 12 || i % 4 === 0 ? `<text x="${(x + bar).toFixed(1)}" y="${height - 5}" font-size="9" text-anchor="middle">${escape(label.slice(0, 12))}</text>` : '');
+      return (
+        `<rect x="${x.toFixed(1)}" y="${(height - 20 - r).toFixed(1)}" width="${bar.toFixed(1)}" height="${r.toFixed(1)}" fill="#9aa5b1">` +
+        `<title>${escape(label)} reference ${(h.reference[i]! * 100).toFixed(1)}%</title></rect>` +
+        `<rect x="${(x + bar).toFixed(1)}" y="${(height - 20 - c).toFixed(1)}" width="${bar.toFixed(1)}" height="${c.toFixed(1)}" fill="#2f6fdb">` +
+        `<title>${escape(label)} current ${(h.current[i]! * 100).toFixed(1)}%</title></rect>` +
+        (h.labels.length <= 12 || i % 4 === 0
+          ? `<text x="${(x + bar).toFixed(1)}" y="${height - 5}" font-size="9" text-anchor="middle">${escape(label.slice(0, 12))}</text>`
+          : '')
+      );
     })
     .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" role="img">${bars}</svg>`;
@@ -63,9 +69,14 @@ function featureSection(result: FeatureDrift, histogram: Histogram | undefined):
   const measures = Object.entries(result.measures)
     .map(([name, value]) => `<tr><td>${escape(name)}</td><td>${format(value)}</td></tr>`)
     .join('');
-  const verdict = result.skipped ? `<span class="skip">no verdict: ${escape(result.skipped)}</span>` : result.drift ? '<span class="drift">drift</span>' : '<span class="ok">no drift</span>';
+  const verdict = result.skipped
+    ? `<span class="skip">no verdict: ${escape(result.skipped)}</span>`
+    : result.drift
+      ? '<span class="drift">drift</span>'
+      : '<span class="ok">no drift</span>';
+  const pValue = result.p_value === null ? '' : `, p-value ${format(result.p_value)}`;
   return `<section><h2>${escape(result.feature)} ${verdict}</h2>
-<p>Decided by <b>${escape(result.test)}</b>: statistic ${format(result.statistic)}${result.p_value === null ? '' : `, p-value ${format(result.p_value)}`}, threshold ${format(result.threshold)}.</p>
+<p>Decided by <b>${escape(result.test)}</b>: statistic ${format(result.statistic)}${pValue}, threshold ${format(result.threshold)}.</p>
 <div class="row">${histogram ? svgHistogram(histogram) : ''}<table>${measures}</table></div></section>`;
 }
 
@@ -78,7 +89,10 @@ export function renderDriftReport(report: DriftReport, spec: ModelSpec, referenc
     const ref = reference.rows.map((row) => row[feature.name]);
     const cur = current.map((row) => row.features[feature.name]);
     if (feature.type === 'number' || feature.type === 'integer') {
-      return numericHistogram(ref.filter((v): v is number => typeof v === 'number'), cur.filter((v): v is number => typeof v === 'number'));
+      return numericHistogram(
+        ref.filter((v): v is number => typeof v === 'number'),
+        cur.filter((v): v is number => typeof v === 'number'),
+      );
     }
     return categoricalHistogram(feature.type === 'categorical' ? [...feature.categories] : ['false', 'true'], ref, cur);
   };
@@ -90,11 +104,21 @@ export function renderDriftReport(report: DriftReport, spec: ModelSpec, referenc
     featureSection(
       o,
       o.feature === 'probability'
-        ? numericHistogram([...reference.probabilities], current.map((r) => r.probability))
-        : categoricalHistogram(['0', '1'], reference.probabilities.map((p) => (p >= spec.threshold ? 1 : 0)), current.map((r) => r.prediction)),
+        ? numericHistogram(
+            [...reference.probabilities],
+            current.map((r) => r.probability),
+          )
+        : categoricalHistogram(
+            ['0', '1'],
+            reference.probabilities.map((p) => (p >= spec.threshold ? 1 : 0)),
+            current.map((r) => r.prediction),
+          ),
     ),
   );
   const summary = report.dataset;
+  const sample = report.sample;
+  const ordinal = sample.stride === 1 ? 'st' : 'th';
+  const thresholdPercent = (summary.threshold * 100).toFixed(0);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Vigil drift report — ${escape(report.window)}</title>
 <style>
@@ -108,8 +132,8 @@ table{border-collapse:collapse;font-size:.85rem}td{padding:.15rem .6rem;border-b
 .legend span{display:inline-block;width:.8rem;height:.8rem;margin:0 .3rem 0 1rem}
 </style></head><body>
 <h1>Drift report: last ${escape(report.window)}${report.model_version ? `, ${escape(report.model_version)}` : ''}</h1>
-<p>Dataset drift: <b>${summary.drift ? 'yes' : 'no'}</b> — ${summary.drifted_features} of ${summary.features} features drifted (threshold ${(summary.threshold * 100).toFixed(0)}%).
-Compared ${report.sample.rows_compared} logged predictions (of ${report.sample.rows_in_window} in the window, every ${report.sample.stride}${report.sample.stride === 1 ? 'st' : 'th'} row)
+<p>Dataset drift: <b>${summary.drift ? 'yes' : 'no'}</b> — ${summary.drifted_features} of ${summary.features} features drifted (threshold ${thresholdPercent}%).
+Compared ${sample.rows_compared} logged predictions (of ${sample.rows_in_window} in the window, every ${sample.stride}${ordinal} row)
 with ${report.reference.rows} reference rows of ${escape(report.reference.model_version)}. Multiple-testing correction: ${escape(report.correction)}.</p>
 <p class="legend"><span style="background:#9aa5b1"></span>reference <span style="background:#2f6fdb"></span>current (share of rows per bin)</p>
 <h1>Features</h1>${sections.join('\n')}

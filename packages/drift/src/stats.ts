@@ -39,7 +39,12 @@ export const jensenShannon = (reference: number[], current: number[]): number =>
  * false discovery rate at the family alpha. The threshold reported per test
  * is what its p-value was compared with.
  */
-export function correctPValues(pvalues: number[], alphas: number[], familyAlpha: number, correction: Correction): { rejected: boolean[]; thresholds: number[] } {
+export function correctPValues(
+  pvalues: number[],
+  alphas: number[],
+  familyAlpha: number,
+  correction: Correction,
+): { rejected: boolean[]; thresholds: number[] } {
   const m = pvalues.length;
   if (m === 0) return { rejected: [], thresholds: [] };
   if (correction === 'bonferroni') {

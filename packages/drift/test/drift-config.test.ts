@@ -23,7 +23,9 @@ describe('checkDriftConfig', function () {
   it('names every problem by its path', function () {
     expect(() =>
       checkDriftConfig({ alpha: 2, correction: 'holm', features: { amount: { test: 'chi2' }, colour: {} }, numeric: { psi_bins: 1 } }, features, 'drift.json'),
-    ).to.throw(/drift\.json\.alpha: expected a number[\s\S]*drift\.json\.numeric\.psi_bins[\s\S]*drift\.json\.features\.amount\.test: amount is number; expected one of auto, ks, psi, wasserstein[\s\S]*drift\.json\.features\.colour: the model has no such feature[\s\S]*drift\.json\.correction/);
+    ).to.throw(
+      /drift\.json\.alpha: expected a number[\s\S]*drift\.json\.numeric\.psi_bins[\s\S]*drift\.json\.features\.amount\.test: amount is number; expected one of auto, ks, psi, wasserstein[\s\S]*drift\.json\.features\.colour: the model has no such feature[\s\S]*drift\.json\.correction/,
+    );
   });
 
   it('accepts the shipped config', async function () {

@@ -1,4 +1,4 @@
-export { createApiMetrics, LATENCY_BUCKETS_SECONDS, SCRAPE_SOURCES } from './api-metrics';
+export { createApiMetrics } from './api-metrics';
 export type { ApiMetrics, DriftSnapshot, QueueSnapshot, ScrapeSource, ScrapeSources } from './api-metrics';
 export { createWorkerMetrics } from './worker-metrics';
 export type { WorkerMetrics } from './worker-metrics';

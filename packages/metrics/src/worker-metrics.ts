@@ -3,7 +3,7 @@ import { registerDefaultMetrics } from './default-metrics';
 import { LATENCY_BUCKETS_SECONDS } from './api-metrics';
 import { withZeroSeries } from './zero-series';
 
-/** Every kind of dead letter the worker makes (see @vigil/dead-letters). */
+/** Every kind of dead letter the worker makes (see DeadLetterKind in @vigil/queue). */
 const DEAD_LETTER_KINDS = ['rejected-records', 'store-rejected-records', 'failed-batch'] as const;
 
 /** The worker's metrics, in a registry of its own. */

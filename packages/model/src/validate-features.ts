@@ -59,4 +59,3 @@ export function findFeatureProblems(spec: ModelSpec, value: unknown, path: strin
   }
   return problems;
 }
-

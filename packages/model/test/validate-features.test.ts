@@ -51,7 +51,9 @@ describe('encodeInto', function () {
 
 describe('checkModelSpec', function () {
   it('fails fast naming the field', function () {
-    expect(() => checkModelSpec({ model_version: 'm', input_name: 'x', output_name: 'y', threshold: 0.5, features: [{ name: 'a', type: 'number', min: 2, max: 1 }] }, 's')).to.throw(/features\[0\] needs numeric min <= max/);
+    expect(() =>
+      checkModelSpec({ model_version: 'm', input_name: 'x', output_name: 'y', threshold: 0.5, features: [{ name: 'a', type: 'number', min: 2, max: 1 }] }, 's'),
+    ).to.throw(/features\[0\] needs numeric min <= max/);
     expect(() => checkModelSpec({ model_version: 'm', input_name: 'x', output_name: 'y', threshold: 2, features: [] }, 's')).to.throw(/threshold/);
   });
 });

@@ -1,8 +1,8 @@
 export { MonitoringService } from './monitoring-service';
 export type { Distribution, LatencySummary } from './monitoring-service';
-export { mergePerStep, TimeseriesService, MAX_TIMESERIES_POINTS } from './timeseries';
+export { TimeseriesService } from './timeseries';
 export type { Timeseries, TimeseriesPoint } from './timeseries';
-export { parseLimit, parseModelVersion, parseWindow, MAX_WINDOW_MS } from './window';
+export { parseLimit, parseModelVersion, parseWindow } from './window';
 export type { TimeWindow } from './window';
 export { MonitoringError } from './errors';
 export type { MonitoringErrorCode } from './errors';

@@ -10,7 +10,10 @@ describe('parseWindow / parseLimit', function () {
   });
   it('rejects what is not a window, naming the parameter', function () {
     for (const bad of ['1', 'h', '0h', '-1h', '1w', '30s', '31d', '1.5h', ['1h']]) {
-      expect(() => parseWindow(bad), String(bad)).to.throw().with.property('details').that.deep.include({ parameter: 'window' });
+      expect(() => parseWindow(bad), String(bad))
+        .to.throw()
+        .with.property('details')
+        .that.deep.include({ parameter: 'window' });
     }
   });
   it('bounds limit', function () {

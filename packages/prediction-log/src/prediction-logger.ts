@@ -82,10 +82,7 @@ export function createPredictionLogger(options: PredictionLoggerOptions): Predic
     const started = performance.now();
     // The first record's id names the job: re-adding the same batch (a replay
     // after a timeout that in fact succeeded) is then a no-op in BullMQ.
-    await withTimeout(
-      queue.get().add(LOG_BATCH_JOB.name, encodeLogBatch(records), { jobId: records[0]?.prediction_id }),
-      timeoutMs,
-    );
+    await withTimeout(queue.get().add(LOG_BATCH_JOB.name, encodeLogBatch(records), { jobId: records[0]?.prediction_id }), timeoutMs);
     events?.enqueued?.(records.length, (performance.now() - started) / 1000);
   }
 

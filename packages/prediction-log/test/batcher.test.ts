@@ -6,7 +6,10 @@ describe('Batcher', function () {
     const batches: number[][] = [];
     const batcher = new Batcher<number>({ maxItems: 3, maxWaitMs: 10_000, sink: async (b) => void batches.push(b) });
     for (let i = 0; i < 7; i++) batcher.add(i);
-    expect(batches).to.deep.equal([[0, 1, 2], [3, 4, 5]]);
+    expect(batches).to.deep.equal([
+      [0, 1, 2],
+      [3, 4, 5],
+    ]);
     expect(batcher.buffered).to.equal(1);
     await batcher.flush();
     expect(batches).to.deep.equal([[0, 1, 2], [3, 4, 5], [6]]);
@@ -26,7 +29,14 @@ describe('Batcher', function () {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
     let done = false;
-    const batcher = new Batcher<number>({ maxItems: 1, maxWaitMs: 5, sink: async () => { await gate; done = true; } });
+    const batcher = new Batcher<number>({
+      maxItems: 1,
+      maxWaitMs: 5,
+      sink: async () => {
+        await gate;
+        done = true;
+      },
+    });
     batcher.add(1);
     expect(done).to.equal(false);
     const flushed = batcher.flush();

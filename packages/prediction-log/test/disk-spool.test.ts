@@ -4,17 +4,10 @@ import { mkdtempSync, readdirSync, renameSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DiskSpool } from '@vigil/prediction-log';
-import { newPredictionId, type PredictionRecord } from '@vigil/records';
+import { predictionRecord } from '../../../test/support/fixtures/prediction-records';
 
-const record = (n: number): PredictionRecord => ({
-  prediction_id: newPredictionId(),
-  timestamp: new Date().toISOString(),
-  model_version: 'm@1',
-  features: { n },
-  prediction: 0,
-  probability: 0.5,
-  latency_ms: n,
-});
+/** A record the spool test can recognise after the round trip: its features are just `{ n }`. */
+const record = (n: number) => predictionRecord({ features: { n }, latency_ms: n });
 
 function drain(spool: DiskSpool): number[] {
   const seen: number[] = [];

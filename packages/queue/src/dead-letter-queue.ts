@@ -40,7 +40,10 @@ export class DeadLetterQueue {
   private readonly queue: ReadyQueue<DeadLetter>;
   private readonly logQueue: ReadyQueue<LogBatchPayload>;
 
-  constructor(connection: Redis, private readonly queueName: string) {
+  constructor(
+    connection: Redis,
+    private readonly queueName: string,
+  ) {
     const names = queueNames(queueName);
     this.queue = new ReadyQueue<DeadLetter>(connection, names.deadLetter);
     this.logQueue = new ReadyQueue<LogBatchPayload>(connection, names.log, { defaultJobOptions: LOG_BATCH_JOB_OPTIONS });

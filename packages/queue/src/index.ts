@@ -1,4 +1,3 @@
-export { QueueError } from './errors';
 export type { QueueErrorCode } from './errors';
 export { queueNames } from './queue-names';
 export type { QueueNames } from './queue-names';
@@ -6,8 +5,8 @@ export { ReadyQueue } from './ready-queue';
 export { encodeLogBatch, LOG_BATCH_COLUMNS, LOG_BATCH_JOB, LOG_BATCH_JOB_OPTIONS, logBatchRecords, parseLogBatch } from './jobs/log-batch/definition';
 export type { LogBatchPayload, LogBatchPayloadV1, LogBatchPayloadV2, LogBatchRow, RecordProblem } from './jobs/log-batch/definition';
 export { deadLetterExhaustedJob, logBatchHandler } from './jobs/log-batch/handler';
-export type { LogBatchHandlerOptions, LogBatchSink } from './jobs/log-batch/handler';
+export type { LogBatchHandlerOptions, LogBatchJob, LogBatchSink } from './jobs/log-batch/handler';
 export { DeadLetterQueue } from './dead-letter-queue';
 export type { DeadLetter, DeadLetterKind, DeadLetterSummary } from './dead-letter-queue';
-export { QUEUE_STATES, QueueInspector } from './queue-inspector';
+export { QueueInspector } from './queue-inspector';
 export type { QueueReport, QueueState } from './queue-inspector';

@@ -1,16 +1,7 @@
 import { expect } from 'chai';
 import { encodeLogBatch, LOG_BATCH_JOB, logBatchRecords, parseLogBatch } from '@vigil/queue';
-import { newPredictionId, type PredictionRecord } from '@vigil/records';
-
-const good = (): PredictionRecord => ({
-  prediction_id: newPredictionId(),
-  timestamp: new Date().toISOString(),
-  model_version: 'm@1',
-  features: { amount: 1 },
-  prediction: 0,
-  probability: 0.25,
-  latency_ms: 0.5,
-});
+import type { PredictionRecord } from '@vigil/records';
+import { predictionRecord as good } from '../../../test/support/fixtures/prediction-records';
 
 describe('parseLogBatch', function () {
   it('keeps good records and reports each bad one by index', function () {

@@ -3,21 +3,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isPermanentError } from '@vigil/errors';
-import type { PredictionRecord } from '@vigil/records';
 import { SqliteWriter } from '@vigil/stores';
+import { predictionRecords } from '../../../test/support/fixtures/prediction-records';
 import { WriteCoalescer } from '../src/jobs/log-batch/write-coalescer';
 
-function records(count: number, start: number): PredictionRecord[] {
-  return Array.from({ length: count }, (_, i) => ({
-    prediction_id: `01900000-0000-7000-8000-${(start + i).toString(16).padStart(12, '0')}`,
-    timestamp: new Date(Date.UTC(2026, 10, 27, 12) + i).toISOString(),
-    model_version: 'm@1',
-    features: { amount: start + i },
-    prediction: 0,
-    probability: 0.1,
-    latency_ms: 1,
-  }));
-}
+/** `count` records numbered from `start` (ids in that order). */
+const records = (count: number, start: number) => predictionRecords(count, { start });
 
 /** A coalescer over a real SQLite file that records the transactions it asked for. */
 function coalescerOnFile(): { writer: SqliteWriter; coalescer: WriteCoalescer; transactions: number[][] } {

@@ -1,15 +1,6 @@
 import { expect } from 'chai';
-import { newPredictionId, recordProblem, type PredictionRecord } from '@vigil/records';
-
-const good = (): PredictionRecord => ({
-  prediction_id: newPredictionId(),
-  timestamp: new Date().toISOString(),
-  model_version: 'm@1',
-  features: { amount: 1 },
-  prediction: 0,
-  probability: 0.25,
-  latency_ms: 0.5,
-});
+import { newPredictionId, recordProblem } from '@vigil/records';
+import { predictionRecord as good } from '../../../test/support/fixtures/prediction-records';
 
 describe('records', function () {
   it('assigns time-sortable ids', async function () {

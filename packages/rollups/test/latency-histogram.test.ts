@@ -43,7 +43,10 @@ describe('LatencyHistogram', function () {
       }
       expect(total.count).to.equal(values.length);
       expect(total.max).to.equal(Math.max(...values));
-      expect(total.sum).to.be.closeTo(values.reduce((a, b) => a + b, 0), 1e-6);
+      expect(total.sum).to.be.closeTo(
+        values.reduce((a, b) => a + b, 0),
+        1e-6,
+      );
       for (const q of [0.5, 0.95, 0.99, 0.999]) {
         const exact = exactQuantile(values, q);
         const estimate = total.quantile(q);
@@ -105,7 +108,13 @@ describe('LatencyHistogram', function () {
   it('merges to the same histogram however the parts are combined, including ranges that widen both ways', function () {
     const random = mulberry32(5);
     // Parts far apart on purpose: each merge extends the target below or above what it holds.
-    const ranges = [[50, 60], [0.2, 0.4], [3000, 9000], [0.0001, 0.002], [1, 2]] as const;
+    const ranges = [
+      [50, 60],
+      [0.2, 0.4],
+      [3000, 9000],
+      [0.0001, 0.002],
+      [1, 2],
+    ] as const;
     const parts = ranges.map(([low, high]) => Array.from({ length: 300 }, () => low + random() * (high - low)));
     const all = new LatencyHistogram();
     for (const value of parts.flat()) all.add(value);

@@ -1,8 +1,12 @@
 export type { MonitoringReader, SampledPrediction, StoredPrediction } from './types';
+export { openMonitoringReader } from './open-monitoring-reader';
+export type { MonitoringReaderSettings } from './open-monitoring-reader';
 export { openSqlite } from './sqlite/open-sqlite';
 export type { SqliteDatabase } from './sqlite/open-sqlite';
 export { SqliteWriter } from './sqlite/sqlite-writer';
 export { SqliteReader } from './sqlite/sqlite-reader';
+export { startRetention } from './sqlite/sqlite-retention';
+export type { RetentionLogger, RetentionOptions, RunningRetention } from './sqlite/sqlite-retention';
 export { PostgresStore } from './postgres/postgres-store';
 export type { PostgresStoreOptions } from './postgres/postgres-store';
 export type { AuditRow } from './postgres/copy-rows';

@@ -19,7 +19,10 @@ describe('SQLite migrations', function () {
       db.exec(migration.sql);
       db.prepare('INSERT INTO schema_migrations VALUES (?, ?)').run(migration.version, new Date().toISOString());
     }
-    const insert = db.prepare('INSERT INTO predictions (prediction_id, timestamp, model_version, features, prediction, probability, latency_ms, audited) VALUES (?, ?, ?, ?, 0, 0.1, 1, ?)');
+    const insert = db.prepare(
+      'INSERT INTO predictions (prediction_id, timestamp, model_version, features, prediction, probability, latency_ms, audited) ' +
+        'VALUES (?, ?, ?, ?, 0, 0.1, 1, ?)',
+    );
     // Rows 1-40 shipped, 41 not, 42 shipped (a page re-shipped out of order), 43-50 not.
     for (let id = 1; id <= 50; id++) insert.run(`p-${id}`, new Date(Date.UTC(2026, 0, 1, 0, 0, id)).toISOString(), 'm@1', '{}', id <= 40 || id === 42 ? 1 : 0);
     db.close();

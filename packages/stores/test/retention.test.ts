@@ -3,21 +3,14 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { PredictionRecord } from '@vigil/records';
 import { SqliteReader, SqliteWriter } from '@vigil/stores';
+import { predictionRecords } from '../../../test/support/fixtures/prediction-records';
 
 const DAY = 86_400_000;
 
-function records(count: number, ageMs: number, start: number): PredictionRecord[] {
-  return Array.from({ length: count }, (_, i) => ({
-    prediction_id: `01900000-0000-7000-8000-${(start + i).toString(16).padStart(12, '0')}`,
-    timestamp: new Date(Date.now() - ageMs - i).toISOString(),
-    model_version: 'm@1',
-    features: {},
-    prediction: 0,
-    probability: 0.1,
-    latency_ms: 1,
-  }));
+/** `count` non-fraud records numbered from `start`, the first `ageMs` old, each 1 ms older than the one before. */
+function records(count: number, ageMs: number, start: number) {
+  return predictionRecords(count, { start, fromMs: Date.now() - ageMs, stepMs: -1, each: () => ({ prediction: 0, probability: 0.1 }) });
 }
 
 describe('retention (SqliteWriter.pruneBefore)', function () {

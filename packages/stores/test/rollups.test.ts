@@ -45,9 +45,15 @@ describe('rollups', function () {
     for (let i = 0; i < 10_000; i += 500) writer.insertBatch(records.slice(i, i + 500));
     writer.close();
     const db = new Database(path);
-    const tables = [['rollup_minute', 'minute'], ['rollup_hour', 'hour'], ['rollup_day', 'day']] as const;
+    const tables = [
+      ['rollup_minute', 'minute'],
+      ['rollup_hour', 'hour'],
+      ['rollup_day', 'day'],
+    ] as const;
     const formsOf = (table: string, database = db) =>
-      database.prepare<[], { compact: number; sparse: number }>(`SELECT sum(latency LIKE '{"o":%') AS compact, sum(latency LIKE '{"b":%') AS sparse FROM ${table}`).get()!;
+      database
+        .prepare<[], { compact: number; sparse: number }>(`SELECT sum(latency LIKE '{"o":%') AS compact, sum(latency LIKE '{"b":%') AS sparse FROM ${table}`)
+        .get()!;
     // Rewrite every rollup as the previous version stored it.
     for (const [table, key] of tables) {
       expect(formsOf(table).sparse, `${table} is written compact`).to.equal(0);

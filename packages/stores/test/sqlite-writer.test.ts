@@ -6,18 +6,11 @@ import Database from 'better-sqlite3';
 import { isPermanentError, type PermanentError } from '@vigil/errors';
 import type { PredictionRecord } from '@vigil/records';
 import { openSqlite, SqliteWriter } from '@vigil/stores';
+import { predictionRecords } from '../../../test/support/fixtures/prediction-records';
 
+/** Record i, with fields a store may refuse (`{ timestamp: null }`) put over it: hence the loose type. */
 function record(i: number, overrides: Record<string, unknown> = {}): PredictionRecord {
-  return {
-    prediction_id: `01900000-0000-7000-8000-${i.toString(16).padStart(12, '0')}`,
-    timestamp: '2026-11-27T10:00:00.000Z',
-    model_version: 'm@1',
-    features: { amount: i },
-    prediction: 0,
-    probability: 0.5,
-    latency_ms: 1,
-    ...overrides,
-  } as PredictionRecord;
+  return { ...predictionRecords(1, { start: i })[0], ...overrides } as PredictionRecord;
 }
 
 function tempDb(): string {

@@ -37,7 +37,11 @@ export function parseDriftSpec(text: string, features: readonly FeatureSpec[] = 
 }
 
 /** Applies the shifts to one instance, keeping values inside the spec's bounds (so requests stay valid). */
-export function applyShifts(features: Record<string, number | boolean | string>, shifts: readonly Shift[], specs: readonly FeatureSpec[] = FEATURE_SPECS): Record<string, number | boolean | string> {
+export function applyShifts(
+  features: Record<string, number | boolean | string>,
+  shifts: readonly Shift[],
+  specs: readonly FeatureSpec[] = FEATURE_SPECS,
+): Record<string, number | boolean | string> {
   const shifted = { ...features };
   for (const shift of shifts) {
     const spec = specs.find((f) => f.name === shift.feature);

@@ -1,4 +1,4 @@
-export { applyShifts, parseDriftSpec } from './drift-spec';
+export { parseDriftSpec } from './drift-spec';
 export type { Shift } from './drift-spec';
 export { createTrafficSource } from './traffic-source';
 export type { TrafficSourceOptions } from './traffic-source';

@@ -22,9 +22,11 @@ function checkEncodable(spec: Pick<ModelSpec, 'features'>, features: Readonly<Re
   for (const feature of spec.features) {
     const value = features[feature.name];
     const ok =
-      feature.type === 'categorical' ? typeof value === 'string' && feature.categories.includes(value)
-      : feature.type === 'boolean' ? typeof value === 'boolean'
-      : typeof value === 'number' && Number.isFinite(value);
+      feature.type === 'categorical'
+        ? typeof value === 'string' && feature.categories.includes(value)
+        : feature.type === 'boolean'
+          ? typeof value === 'boolean'
+          : typeof value === 'number' && Number.isFinite(value);
     if (!ok) throw encodeError(feature, value);
   }
 }

@@ -9,19 +9,10 @@ export const OUTPUT_NAME = 'probability';
 export const DEFAULT_THRESHOLD = 0.5;
 
 // The spec format is the serving contract, owned by @vigil/model; the trainer writes it.
-import type { FeatureSpec, FeatureValue, ModelSpec } from '@vigil/model';
+import type { FeatureSpec, ModelSpec } from '@vigil/model';
 export type { BooleanFeatureSpec, CategoricalFeatureSpec, FeatureSpec, FeatureType, FeatureValue, ModelSpec, NumericFeatureSpec } from '@vigil/model';
 
-export const MERCHANT_CATEGORIES = [
-  'grocery',
-  'restaurant',
-  'fuel',
-  'online_retail',
-  'travel',
-  'electronics',
-  'entertainment',
-  'health',
-] as const;
+export const MERCHANT_CATEGORIES = ['grocery', 'restaurant', 'fuel', 'online_retail', 'travel', 'electronics', 'entertainment', 'health'] as const;
 
 export type MerchantCategory = (typeof MERCHANT_CATEGORIES)[number];
 
@@ -79,7 +70,8 @@ export const FEATURE_SPECS: readonly FeatureSpec[] = [
     type: 'number',
     min: 0,
     max: 1,
-    description: 'Share of known fraud at the terminal over the 28 days ending 7 days before the transaction (labels arrive with a 7-day delay); 0 without history.',
+    description:
+      'Share of known fraud at the terminal over the 28 days ending 7 days before the transaction (labels arrive with a 7-day delay); 0 without history.',
   },
 ];
 

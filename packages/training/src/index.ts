@@ -1,5 +1,5 @@
-export { encodedNames, encodedWidth, encodeFeatures, encodeInto } from './encode-features';
-export { buildModelSpec, FEATURE_SPECS, MERCHANT_CATEGORIES, MODEL_VERSION } from './feature-spec';
+export { encodedWidth, encodeFeatures, encodeInto } from './encode-features';
+export { buildModelSpec, FEATURE_SPECS, MERCHANT_CATEGORIES } from './feature-spec';
 export type {
   BooleanFeatureSpec,
   CategoricalFeatureSpec,
@@ -16,9 +16,9 @@ export type { ModelCard } from './model-card';
 export { predictProbabilities } from './network';
 export type { Network } from './network';
 export type { ReferenceSample } from './reference-sample';
-export { SIZE_PRESETS, simulateTransactions } from './simulator';
+export { simulateTransactions } from './simulator';
 export type { FraudScenario, SimulatedTransaction, SimulationOptions, SimulationResult, SizePreset } from './simulator';
-export { DEFAULT_SEED, trainModel } from './train-model';
+export { trainModel } from './train-model';
 export type { TrainedModel, TrainModelOptions } from './train-model';
 export { ARTIFACT_FILES, writeArtifacts } from './write-artifacts';
 export { createRng } from './prng';

@@ -26,7 +26,7 @@ export function rocAuc(labels: ArrayLike<number>, scores: ArrayLike<number>): nu
   const order = byScoreDescending(scores);
   let negativesAbove = 0; // negatives with a strictly higher score
   let pairs = 0; // positive-above-negative pairs, ties counted 0.5
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     let end = start;
     let groupPositives = 0;
     let groupNegatives = 0;
@@ -53,7 +53,7 @@ export function averagePrecision(labels: ArrayLike<number>, scores: ArrayLike<nu
   let truePositives = 0;
   let seen = 0;
   let sum = 0;
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     let end = start;
     let groupPositives = 0;
     while (end < order.length && scores[order[end]!] === scores[order[start]!]) {

@@ -77,7 +77,8 @@ export function modelCardMarkdown(card: ModelCard): string {
   const lines = [
     `# Model card: ${card.model_version}`,
     '',
-    `Fraud classifier trained by \`npm run train-model\` (seed ${card.seed}) on simulated card transactions; regenerate it to reproduce every figure here byte for byte.`,
+    `Fraud classifier trained by \`npm run train-model\` (seed ${card.seed}) on simulated card transactions; ` +
+      'regenerate it to reproduce every figure here byte for byte.',
     '',
     '## Model',
     '',
@@ -106,7 +107,8 @@ export function modelCardMarkdown(card: ModelCard): string {
     `| ROC AUC | ${m.test.roc_auc.toFixed(4)} | ${m.train.roc_auc.toFixed(4)} |`,
     `| Average precision | ${m.test.average_precision.toFixed(4)} | ${m.train.average_precision.toFixed(4)} |`,
     '',
-    `At threshold ${m.test.threshold}: precision ${m.test.precision_at_threshold.toFixed(4)}, recall ${m.test.recall_at_threshold.toFixed(4)}, ${pct(m.test.flagged_rate_at_threshold)} of transactions flagged.`,
+    `At threshold ${m.test.threshold}: precision ${m.test.precision_at_threshold.toFixed(4)}, ` +
+      `recall ${m.test.recall_at_threshold.toFixed(4)}, ${pct(m.test.flagged_rate_at_threshold)} of transactions flagged.`,
     `Recall by scenario: ${Object.entries(m.test.recall_by_scenario_at_threshold)
       .map(([scenario, recall]) => `${scenario} ${(recall ?? 0).toFixed(4)}`)
       .join(', ')}.`,

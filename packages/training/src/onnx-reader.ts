@@ -27,7 +27,10 @@ export function onnxToNetwork(bytes: Uint8Array): Network {
   for (const tensor of model.graph.initializer) {
     if (tensor.data_type !== ONNX_FLOAT) throw new Error(`initializer ${tensor.name} is not float32`);
     const view = new DataView(tensor.raw_data.buffer, tensor.raw_data.byteOffset, tensor.raw_data.byteLength);
-    tensors.set(tensor.name, Float64Array.from({ length: tensor.raw_data.byteLength / 4 }, (_, i) => view.getFloat32(i * 4, true)));
+    tensors.set(
+      tensor.name,
+      Float64Array.from({ length: tensor.raw_data.byteLength / 4 }, (_, i) => view.getFloat32(i * 4, true)),
+    );
   }
   const dims = new Map(model.graph.initializer.map((t) => [t.name, t.dims.map((d) => (typeof d === 'number' ? d : d.toNumber()))]));
   const get = (name: string): Float64Array => {

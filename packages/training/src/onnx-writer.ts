@@ -35,10 +35,7 @@ interface NodeInit {
  */
 export function networkToOnnx(network: Network, options: OnnxExportOptions): Uint8Array {
   const width = network.inputMean.length;
-  const initializer: TensorInit[] = [
-    floatTensor('input_mean', [width], network.inputMean),
-    floatTensor('input_scale', [width], network.inputScale),
-  ];
+  const initializer: TensorInit[] = [floatTensor('input_mean', [width], network.inputMean), floatTensor('input_scale', [width], network.inputScale)];
   const node: NodeInit[] = [
     { name: 'standardize_sub', op_type: 'Sub', input: [options.inputName, 'input_mean'], output: ['centered'] },
     { name: 'standardize_div', op_type: 'Div', input: ['centered', 'input_scale'], output: ['standardized'] },

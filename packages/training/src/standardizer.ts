@@ -5,11 +5,7 @@ import type { FeatureSpec } from './feature-spec';
  * features are standardised; booleans and one-hot slots stay 0/1 (mean 0,
  * scale 1) so their meaning is unchanged inside the graph.
  */
-export function fitStandardizer(
-  features: readonly FeatureSpec[],
-  rows: Float64Array,
-  count: number,
-): { mean: Float64Array; scale: Float64Array } {
+export function fitStandardizer(features: readonly FeatureSpec[], rows: Float64Array, count: number): { mean: Float64Array; scale: Float64Array } {
   const numeric: boolean[] = [];
   for (const feature of features) {
     if (feature.type === 'categorical') for (let i = 0; i < feature.categories.length; i++) numeric.push(false);

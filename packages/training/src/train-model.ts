@@ -64,9 +64,15 @@ export function trainModel(options: TrainModelOptions = {}): TrainedModel {
   const test = simulation.transactions.filter((tx) => tx.day >= firstTestDay);
   if (train.length === 0 || test.length === 0) throw new Error('the simulation is too small to split into train and test days');
 
-  const trainRows = encodeRows(spec, train.map((tx) => tx.features));
+  const trainRows = encodeRows(
+    spec,
+    train.map((tx) => tx.features),
+  );
   const trainLabels = Uint8Array.from(train, (tx) => tx.label);
-  const testRows = encodeRows(spec, test.map((tx) => tx.features));
+  const testRows = encodeRows(
+    spec,
+    test.map((tx) => tx.features),
+  );
   const testLabels = Uint8Array.from(test, (tx) => tx.label);
 
   // A stream of its own, so training draws never shift the simulation's.
@@ -100,11 +106,14 @@ export function trainModel(options: TrainModelOptions = {}): TrainedModel {
       batch_size: settings.batchSize,
       epochs: settings.epochs,
       l2: settings.l2,
-      standardisation: 'Numeric inputs are standardised with training-set mean and standard deviation inside the ONNX graph (Sub, Div); booleans and one-hot slots pass through.',
+      standardisation:
+        'Numeric inputs are standardised with training-set mean and standard deviation inside the ONNX graph (Sub, Div); ' +
+        'booleans and one-hot slots pass through.',
     },
     data: {
       simulator:
-        'Seeded transaction simulator after the Fraud Detection Handbook (Le Borgne et al.): customer spending profiles and terminal locations; fraud from large amounts, compromised terminals and compromised cards.',
+        'Seeded transaction simulator after the Fraud Detection Handbook (Le Borgne et al.): ' +
+        'customer spending profiles and terminal locations; fraud from large amounts, compromised terminals and compromised cards.',
       customers: simulation.customers,
       terminals: simulation.terminals,
       days: simulation.days,
@@ -143,12 +152,20 @@ export function trainModel(options: TrainModelOptions = {}): TrainedModel {
     },
     limitations: [
       'Trained and evaluated on simulated data only; real fraud patterns, rates and feature distributions differ.',
-      'Compromised-terminal fraud is only visible through terminal_risk_28d, whose labels arrive 7 days late, so the first week of a compromise is largely missed.',
+      'Compromised-terminal fraud is only visible through terminal_risk_28d, whose labels arrive 7 days late, ' +
+        'so the first week of a compromise is largely missed.',
       'Scores are not calibrated to any real fraud rate; choose the threshold for the cost of false alarms versus missed fraud.',
     ],
   };
 
-  const reference = drawReferenceSample(rng.fork(), train.map((tx) => tx.features), trainScores, options.referenceRows ?? 5000, spec.model_version, seed);
+  const reference = drawReferenceSample(
+    rng.fork(),
+    train.map((tx) => tx.features),
+    trainScores,
+    options.referenceRows ?? 5000,
+    spec.model_version,
+    seed,
+  );
   return { spec, network, onnx, card, reference, test: { rows: test.map((tx) => tx.features), labels: testLabels, probabilities: testScores } };
 }
 

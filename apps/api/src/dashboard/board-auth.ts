@@ -1,6 +1,6 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { ApiError } from '../api-errors';
+import { bearerToken, checkKeyOptions, keyMatcher } from '../security/presented-key';
 
 /** Options for {@link boardAuth}. */
 export interface BoardAuthOptions {
@@ -10,23 +10,21 @@ export interface BoardAuthOptions {
   readonly realm: string;
 }
 
-const BEARER = /^Bearer +([\x21-\x7e]+) *$/i;
 const BASIC = /^Basic +([A-Za-z0-9+/=]+) *$/i;
 
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest();
-}
-
-/** The key a request presents: a Bearer token, or the password of HTTP Basic credentials (any user name). */
-function presentedKey(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  const bearer = BEARER.exec(header);
-  if (bearer !== null) return bearer[1];
+/** The password of HTTP Basic credentials (any user name); undefined when the header is not of that form. */
+function basicPassword(header: string): string | undefined {
   const basic = BASIC.exec(header);
   if (basic === null) return undefined;
   const decoded = Buffer.from(basic[1] as string, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   return colon < 0 ? undefined : decoded.slice(colon + 1);
+}
+
+/** The key a request presents: a Bearer token, or the Basic password. */
+function presentedKey(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  return bearerToken(header) ?? basicPassword(header);
 }
 
 /**
@@ -35,24 +33,24 @@ function presentedKey(header: string | undefined): string | undefined {
  * style requests, but it does answer an HTTP Basic challenge and then sends
  * the credentials with every request to the same place. So this accepts
  * `Authorization: Bearer <key>` (scripts, curl) or Basic with the key as the
- * password, and challenges with Basic. Keys are compared as SHA-256 digests
- * in constant time, as the Bearer check does.
+ * password, and challenges with Basic. The Bearer form and the constant-time
+ * comparison of SHA-256 digests are bearerAuth's own (security/presented-key.ts).
  */
 export function boardAuth(options: BoardAuthOptions): RequestHandler {
-  if (typeof options.key !== 'string' || options.key.length === 0) throw new RangeError('boardAuth: key must be a non-empty string');
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(options.realm)) throw new RangeError('boardAuth: realm must be 1-64 characters of letters, digits, _ . -');
-  const expected = digest(options.key);
+  checkKeyOptions('boardAuth', options);
+  const matches = keyMatcher(options.key);
   const challenge = `Basic realm="${options.realm}", charset="UTF-8"`;
   return (req, res, next) => {
     const header = req.headers.authorization;
     const key = presentedKey(header);
-    if (key !== undefined && timingSafeEqual(digest(key), expected)) {
+    if (key !== undefined && matches(key)) {
       next();
       return;
     }
     res.setHeader('WWW-Authenticate', challenge);
     const reason = header === undefined ? 'missing' : key === undefined ? 'malformed' : 'invalid_key';
-    next(new ApiError('UNAUTHORIZED', 'The queue board needs the monitoring key: Authorization: Bearer <key>, or HTTP Basic with the key as password', { where: 'headers.authorization', realm: options.realm, reason }));
+    const message = 'The queue board needs the monitoring key: Authorization: Bearer <key>, or HTTP Basic with the key as password';
+    next(new ApiError('UNAUTHORIZED', message, { where: 'headers.authorization', realm: options.realm, reason }));
   };
 }
 
@@ -75,7 +73,8 @@ export const sameOriginWrites: RequestHandler = (req, _res, next) => {
     }
   }
   if (crossSite) {
-    next(new ApiError('UNAUTHORIZED', 'Queue actions are taken from the board itself, not from another site', { where: 'headers.origin', reason: 'cross_site' }));
+    const message = 'Queue actions are taken from the board itself, not from another site';
+    next(new ApiError('UNAUTHORIZED', message, { where: 'headers.origin', reason: 'cross_site' }));
     return;
   }
   next();

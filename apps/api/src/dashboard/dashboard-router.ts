@@ -3,9 +3,6 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Router, type Response } from 'express';
-import { MonitoringError, parseModelVersion, parseWindow, type TimeseriesService, type TimeWindow } from '@vigil/monitoring';
-import { ApiError } from '../api-errors';
-import { onlyParameters } from '../routes/query-parameters';
 
 /**
  * The page may load only its own files and call only this API: no inline
@@ -45,23 +42,13 @@ function loadAssets(): { page: Asset; assets: ReadonlyMap<string, Asset> } {
   };
 }
 
-/** A step is a window-like duration ("1m", "5m", "1h"); errors name the step parameter. */
-function parseStep(raw: unknown): TimeWindow {
-  try {
-    return parseWindow(raw, '1m');
-  } catch (error) {
-    if (!(error instanceof MonitoringError)) throw error;
-    throw new MonitoringError('INVALID_QUERY_PARAMETER', 'step must be a whole number followed by m, h or d (e.g. 1m, 5m, 1h)', { parameter: 'step' });
-  }
-}
-
 /**
- * GET /dashboard (a page for people without Grafana), its files under
+ * GET /dashboard (a page for people without Grafana) and its files under
  * /dashboard/assets/ (uPlot comes from node_modules, nothing from the
- * internet), and GET /monitoring/timeseries, the series its charts draw.
- * The page is public; its data calls carry the monitoring key.
+ * internet). The page is public; its data calls (/monitoring/timeseries and
+ * the other /monitoring routes) carry the monitoring key.
  */
-export function dashboardRouter(timeseries: TimeseriesService | undefined): Router {
+export function dashboardRouter(): Router {
   const router = Router();
   const { page, assets } = loadAssets();
   const send = (res: Response, asset: Asset) => {
@@ -76,12 +63,6 @@ export function dashboardRouter(timeseries: TimeseriesService | undefined): Rout
     const asset = assets.get(req.params.name ?? '');
     if (asset === undefined) return next();
     send(res, asset);
-  });
-
-  router.get('/monitoring/timeseries', async (req, res) => {
-    onlyParameters(req, ['window', 'step', 'model_version']);
-    if (timeseries === undefined) throw new ApiError('NOT_READY', 'No monitoring store is configured', {});
-    res.json(await timeseries.series(parseWindow(req.query.window), parseStep(req.query.step), parseModelVersion(req.query.model_version)));
   });
 
   return router;

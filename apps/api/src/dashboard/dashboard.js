@@ -252,7 +252,11 @@
       el(
         'table',
         {},
-        el('thead', {}, el('tr', {}, el('th', {}, 'rule'), el('th', {}, 'since'), el('th', { class: 'num' }, 'value'), el('th', { class: 'num' }, 'threshold'))),
+        el(
+          'thead',
+          {},
+          el('tr', {}, el('th', {}, 'rule'), el('th', {}, 'since'), el('th', { class: 'num' }, 'value'), el('th', { class: 'num' }, 'threshold')),
+        ),
         el(
           'tbody',
           {},

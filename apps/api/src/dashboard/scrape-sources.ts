@@ -37,12 +37,14 @@ export function readAtScrape(options: ScrapeSourceOptions): void {
     return value;
   };
   metrics.setScrapeSources({
-    queue:
-      queue &&
-      scrapeCache(async () => recovered('queue', await queue.snapshot()), { ttlMs: QUEUE_TTL_MS, waitMs: 500, onError: failed('queue') }),
+    queue: queue && scrapeCache(async () => recovered('queue', await queue.snapshot()), { ttlMs: QUEUE_TTL_MS, waitMs: 500, onError: failed('queue') }),
     drift:
       drift &&
-      scrapeCache(async () => recovered('drift', toSnapshot(await drift.report(DRIFT_WINDOW))), { ttlMs: DRIFT_TTL_MS, waitMs: 2000, onError: failed('drift') }),
+      scrapeCache(async () => recovered('drift', toSnapshot(await drift.report(DRIFT_WINDOW))), {
+        ttlMs: DRIFT_TTL_MS,
+        waitMs: 2000,
+        onError: failed('drift'),
+      }),
   });
 }
 

@@ -3,7 +3,6 @@ import type { DriftService } from '@vigil/drift';
 import { MonitoringError, parseModelVersion, parseWindow } from '@vigil/monitoring';
 import { onlyParameters } from './query-parameters';
 
-
 /** Data drift of the logged predictions against the training reference. */
 export function driftRouter(drift: DriftService): Router {
   const router = Router();

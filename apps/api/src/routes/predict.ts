@@ -71,9 +71,13 @@ function readInstances(req: Request, options: PredictRouteOptions): { records: F
 
 function invalidFeatures(problems: FeatureProblem[]): ModelError {
   const first = problems[0];
-  return new ModelError('INVALID_FEATURES', `Invalid features: ${first?.path} ${first?.problem}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, {
-    problems: problems.slice(0, 50),
-  });
+  return new ModelError(
+    'INVALID_FEATURES',
+    `Invalid features: ${first?.path} ${first?.problem}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`,
+    {
+      problems: problems.slice(0, 50),
+    },
+  );
 }
 
 export function predictRouter(options: PredictRouteOptions): Router {

@@ -41,10 +41,14 @@ export function foreignErrors(): ErrorRequestHandler {
     if (typeof status === 'number' && status >= 400 && status < 500) {
       const inPath = error instanceof URIError;
       next(
-        new ApiError('INVALID_REQUEST', inPath ? 'A path segment has a malformed percent-escape' : 'The request body could not be decoded; check its Content-Encoding', {
-          where: inPath ? 'path' : 'body',
-          reason: 'undecodable',
-        }),
+        new ApiError(
+          'INVALID_REQUEST',
+          inPath ? 'A path segment has a malformed percent-escape' : 'The request body could not be decoded; check its Content-Encoding',
+          {
+            where: inPath ? 'path' : 'body',
+            reason: 'undecodable',
+          },
+        ),
       );
       return;
     }

@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { ConfigErrorCode } from '@vigil/config';
-import { VigilError } from '@vigil/errors';
+import { configError } from '@vigil/config';
 import type { FeatureRecord, FeatureValue, ModelSpec } from '@vigil/model';
 
 export type RedactMode = 'hash' | 'drop';
@@ -12,7 +11,7 @@ export type FeatureRedactor = (features: FeatureRecord) => FeatureRecord;
 export interface RedactionOptions {
   readonly logRedactFeatures: readonly string[] | undefined;
   readonly logRedactMode: RedactMode;
-  /** HMAC key; required in hash mode. */
+  /** HMAC key; required in hash mode (loadConfig refuses hash mode without LOG_REDACT_SALT). */
   readonly logRedactSalt: string | undefined;
 }
 
@@ -40,6 +39,8 @@ export function redactFeatures(features: FeatureRecord, names: ReadonlySet<strin
  * The redactor for a served model, or undefined when nothing is to be
  * redacted. Every name must be one of the model's features: a typo would
  * otherwise log the very value it was meant to hide, so it stops start-up.
+ * (Only this check lives here, because it needs the model spec; the rules
+ * between variables, such as hash mode needing a salt, are loadConfig's.)
  */
 export function createFeatureRedactor(options: RedactionOptions, spec: Pick<ModelSpec, 'features' | 'model_version'>): FeatureRedactor | undefined {
   const names = options.logRedactFeatures;
@@ -47,14 +48,12 @@ export function createFeatureRedactor(options: RedactionOptions, spec: Pick<Mode
   const known = spec.features.map((feature) => feature.name);
   const unknown = names.filter((name) => !known.includes(name));
   if (unknown.length > 0) {
-    throw new VigilError<ConfigErrorCode>(
-      'CONFIG_INVALID',
-      `LOG_REDACT_FEATURES names features model ${spec.model_version} does not have: ${unknown.map((name) => JSON.stringify(name.slice(0, 64))).join(', ')} (it has: ${known.join(', ')})`,
-      { variable: 'LOG_REDACT_FEATURES', unknown, known },
-    );
-  }
-  if (options.logRedactMode === 'hash' && options.logRedactSalt === undefined) {
-    throw new VigilError<ConfigErrorCode>('CONFIG_INVALID', 'LOG_REDACT_SALT: required when LOG_REDACT_FEATURES is set and LOG_REDACT_MODE=hash', { variable: 'LOG_REDACT_SALT' });
+    const shown = unknown.map((name) => JSON.stringify(name.slice(0, 64))).join(', ');
+    throw configError([`LOG_REDACT_FEATURES names features model ${spec.model_version} does not have: ${shown} (it has: ${known.join(', ')})`], {
+      variable: 'LOG_REDACT_FEATURES',
+      unknown,
+      known,
+    });
   }
   const set = new Set(names);
   const { logRedactMode: mode, logRedactSalt: salt } = options;

@@ -29,7 +29,8 @@ export function securityHeaders(options: SecurityHeadersOptions = {}): RequestHa
   if (hstsMaxAgeSeconds !== undefined && !(Number.isInteger(hstsMaxAgeSeconds) && hstsMaxAgeSeconds >= 0)) {
     throw new RangeError('securityHeaders: hstsMaxAgeSeconds must be an integer >= 0');
   }
-  const headers = hstsMaxAgeSeconds === undefined ? ALWAYS : [...ALWAYS, ['Strict-Transport-Security', `max-age=${hstsMaxAgeSeconds}; includeSubDomains`] as const];
+  const headers =
+    hstsMaxAgeSeconds === undefined ? ALWAYS : [...ALWAYS, ['Strict-Transport-Security', `max-age=${hstsMaxAgeSeconds}; includeSubDomains`] as const];
   return (_req, res, next) => {
     for (const [name, value] of headers) res.setHeader(name, value);
     next();

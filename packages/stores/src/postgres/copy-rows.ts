@@ -69,7 +69,8 @@ export async function copyNewRows(client: pg.ClientBase, table: string, rows: re
     await client.query('ROLLBACK TO SAVEPOINT copy_rows');
   }
   await client.query(
-    'CREATE TEMP TABLE IF NOT EXISTS audit_staging (prediction_id uuid, timestamp timestamptz, model_version text, features jsonb, prediction smallint, probability float8, latency_ms float8) ON COMMIT DELETE ROWS',
+    'CREATE TEMP TABLE IF NOT EXISTS audit_staging (prediction_id uuid, timestamp timestamptz, model_version text, features jsonb, ' +
+      'prediction smallint, probability float8, latency_ms float8) ON COMMIT DELETE ROWS',
   );
   await copyInto(client, 'audit_staging', text);
   const added = await client.query<{ timestamp: Date; model_version: string; prediction: number; latency_ms: number }>(

@@ -130,12 +130,18 @@ export class PostgresStore implements MonitoringReader {
     const span = (columns: string) => ranges.map(({ table, where }) => `SELECT ${columns} FROM ${table} WHERE ${where}`).join('\n       UNION ALL ');
     const summary = emptySummary();
     if (options.latency === false) {
-      const counts = await this.pool.query<{ fraud: string | null; non_fraud: string | null }>(`SELECT sum(fraud) AS fraud, sum(non_fraud) AS non_fraud FROM (${span('fraud, non_fraud')}) AS spans`, params);
+      const counts = await this.pool.query<{ fraud: string | null; non_fraud: string | null }>(
+        `SELECT sum(fraud) AS fraud, sum(non_fraud) AS non_fraud FROM (${span('fraud, non_fraud')}) AS spans`,
+        params,
+      );
       summary.fraud = Number(counts.rows[0]?.fraud ?? 0);
       summary.non_fraud = Number(counts.rows[0]?.non_fraud ?? 0);
       return summary;
     }
-    const result = await this.pool.query<{ fraud: string; non_fraud: string; latency: Parameters<typeof LatencyHistogram.fromJSON>[0] }>(span('fraud, non_fraud, latency'), params);
+    const result = await this.pool.query<{ fraud: string; non_fraud: string; latency: Parameters<typeof LatencyHistogram.fromJSON>[0] }>(
+      span('fraud, non_fraud, latency'),
+      params,
+    );
     for (const row of result.rows) {
       summary.fraud += Number(row.fraud);
       summary.non_fraud += Number(row.non_fraud);
@@ -146,7 +152,13 @@ export class PostgresStore implements MonitoringReader {
 
   async minuteRollups(fromMinute: number, toMinute: number, modelVersion?: string): Promise<MinuteRollup[]> {
     await this.ready();
-    const result = await this.pool.query<{ minute: string; model_version: string; fraud: string; non_fraud: string; latency: Parameters<typeof LatencyHistogram.fromJSON>[0] }>(
+    const result = await this.pool.query<{
+      minute: string;
+      model_version: string;
+      fraud: string;
+      non_fraud: string;
+      latency: Parameters<typeof LatencyHistogram.fromJSON>[0];
+    }>(
       `SELECT minute, model_version, fraud, non_fraud, latency FROM ${this.rollupTable}
        WHERE minute >= $1 AND minute < $2 AND ($3::text IS NULL OR model_version = $3) ORDER BY minute, model_version`,
       [fromMinute, toMinute, modelVersion ?? null],
@@ -167,7 +179,12 @@ export class PostgresStore implements MonitoringReader {
        WHERE timestamp >= $1 AND ($2::text IS NULL OR model_version = $2) AND id % $3 = 0`,
       [sinceIso, options.modelVersion ?? null, Math.max(1, Math.floor(options.stride))],
     );
-    return result.rows.map((row) => ({ timestamp: row.timestamp.toISOString(), features: row.features, probability: row.probability, prediction: row.prediction === 1 ? 1 : 0 }));
+    return result.rows.map((row) => ({
+      timestamp: row.timestamp.toISOString(),
+      features: row.features,
+      probability: row.probability,
+      prediction: row.prediction === 1 ? 1 : 0,
+    }));
   }
 
   async recentPredictions(limit: number): Promise<StoredPrediction[]> {

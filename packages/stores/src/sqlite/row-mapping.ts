@@ -13,8 +13,7 @@ export interface SqlitePredictionRow {
   created_at: string;
 }
 
-export const SQLITE_PREDICTION_COLUMNS =
-  'id, prediction_id, timestamp, model_version, features, prediction, probability, latency_ms, created_at';
+export const SQLITE_PREDICTION_COLUMNS = 'id, prediction_id, timestamp, model_version, features, prediction, probability, latency_ms, created_at';
 
 export function fromSqliteRow(row: SqlitePredictionRow): StoredPrediction {
   return {

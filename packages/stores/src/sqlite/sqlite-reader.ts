@@ -29,7 +29,8 @@ export class SqliteReader implements MonitoringReader {
       `SELECT sum(fraud) AS fraud, sum(non_fraud) AS non_fraud FROM (${span('fraud, non_fraud')})`,
     );
     this.minutes = db.prepare<[number, number, string | null, string | null], Row & { minute: number; model_version: string }>(
-      'SELECT minute, model_version, fraud, non_fraud, latency FROM rollup_minute WHERE minute >= ? AND minute < ? AND (? IS NULL OR model_version = ?) ORDER BY minute, model_version',
+      'SELECT minute, model_version, fraud, non_fraud, latency FROM rollup_minute ' +
+        'WHERE minute >= ? AND minute < ? AND (? IS NULL OR model_version = ?) ORDER BY minute, model_version',
     );
     this.sample = db.prepare<[string, string | null, string | null, number], { timestamp: string; features: string; probability: number; prediction: number }>(
       'SELECT timestamp, features, probability, prediction FROM predictions WHERE timestamp >= ? AND (? IS NULL OR model_version = ?) AND id % ? = 0',

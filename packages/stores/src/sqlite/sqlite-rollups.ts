@@ -89,7 +89,7 @@ export class SqliteRollups {
           'SELECT id, timestamp, model_version, prediction, latency_ms FROM predictions WHERE id > ? ORDER BY id LIMIT 50000',
         );
         const target = this.tables.get(minutes!)!;
-        for (let after = 0; ; ) {
+        for (let after = 0; ;) {
           const rows = page.all(after);
           if (rows.length === 0) break;
           for (const rollup of rollUp(rows)) target.mergeInto(rollup);

@@ -74,7 +74,16 @@ export class SqliteWriter {
       const counts = batches.map((records) => {
         const before = added.length;
         for (const r of records) {
-          const { changes } = this.insert.run(r.prediction_id, r.timestamp, r.model_version, JSON.stringify(r.features), r.prediction, r.probability, r.latency_ms, createdAt);
+          const { changes } = this.insert.run(
+            r.prediction_id,
+            r.timestamp,
+            r.model_version,
+            JSON.stringify(r.features),
+            r.prediction,
+            r.probability,
+            r.latency_ms,
+            createdAt,
+          );
           if (changes === 1) added.push(r);
         }
         return added.length - before;

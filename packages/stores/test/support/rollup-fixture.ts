@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { parseWindow, type MonitoringService } from '@vigil/monitoring';
 import type { PredictionRecord } from '@vigil/records';
+import { predictionRecords } from '../../../../test/support/fixtures/prediction-records';
 
 function mulberry32(seed: number): () => number {
   let a = seed;
@@ -15,15 +16,16 @@ function mulberry32(seed: number): () => number {
 /** 20,000 predictions over the last 3 days with a long-tailed latency (windows then span minutes, hours and days). */
 export function fixture(now: number): PredictionRecord[] {
   const random = mulberry32(11);
-  return Array.from({ length: 20_000 }, (_, i) => ({
-    prediction_id: `01900000-0000-7000-8000-${i.toString(16).padStart(12, '0')}`,
-    timestamp: new Date(now - 5 * 60_000 - Math.floor(random() * 3 * 86_400_000)).toISOString(),
-    model_version: i % 10 === 0 ? 'm@2' : 'm@1',
-    features: { i },
-    prediction: random() < 0.03 ? 1 : 0,
-    probability: 0.5,
-    latency_ms: random() < 0.98 ? 0.3 + random() * 2 : 20 + random() * 400,
-  }));
+  // The draws happen in this order for each record: timestamp, prediction, latency (one or two).
+  return predictionRecords(20_000, {
+    each: (n) => ({
+      timestamp: new Date(now - 5 * 60_000 - Math.floor(random() * 3 * 86_400_000)).toISOString(),
+      model_version: n % 10 === 0 ? 'm@2' : 'm@1',
+      prediction: random() < 0.03 ? 1 : 0,
+      probability: 0.5,
+      latency_ms: random() < 0.98 ? 0.3 + random() * 2 : 20 + random() * 400,
+    }),
+  });
 }
 
 /** Exact answers over the raw rows: what the rollups must reproduce. */
@@ -35,7 +37,14 @@ function exact(records: PredictionRecord[], sinceMs: number) {
     const low = Math.floor(rank);
     return sorted[low]! + (sorted[Math.min(low + 1, sorted.length - 1)]! - sorted[low]!) * (rank - low);
   };
-  return { count: sorted.length, fraud: inWindow.filter((r) => r.prediction === 1).length, p50: q(0.5), p95: q(0.95), p99: q(0.99), max: sorted[sorted.length - 1]! };
+  return {
+    count: sorted.length,
+    fraud: inWindow.filter((r) => r.prediction === 1).length,
+    p50: q(0.5),
+    p95: q(0.95),
+    p99: q(0.99),
+    max: sorted[sorted.length - 1]!,
+  };
 }
 
 /** The service's answers over 1h, 2h, 24h and 7d against the exact ones over `records` (all stored, none twice) at `now`. */

@@ -4,6 +4,9 @@ import type { Logger, WorkerMetrics } from '@vigil/metrics';
 import type { PredictionRecord } from '@vigil/records';
 import type { DeadLetterQueue } from '../../dead-letter-queue';
 import { logBatchRecords, parseLogBatch, type LogBatchPayload } from './definition';
+
+/** What the handler reads of a job: BullMQ's Job fits, and so does a plain value in a test. */
+export type LogBatchJob = Pick<Job<LogBatchPayload>, 'id' | 'data'>;
 import { WriteCoalescer } from './write-coalescer';
 
 /**
@@ -40,14 +43,14 @@ export function logBatchHandler(options: LogBatchHandlerOptions) {
   const coalescer = new WriteCoalescer((batches) => sink.insertBatches(batches));
 
   type Problem = { index: number; problem: string };
-  async function deadLetter(kind: 'rejected-records' | 'store-rejected-records', job: Job, reason: string, problems: Problem[], records: unknown[]) {
+  async function deadLetter(kind: 'rejected-records' | 'store-rejected-records', job: LogBatchJob, reason: string, problems: Problem[], records: unknown[]) {
     const id = await deadLetters.add({ kind, source_job_id: job.id, reason, problems, records });
     metrics.deadLettered.inc({ kind }, records.length);
     logger.warn('records dead-lettered', { dead_letter_id: id, kind, job_id: job.id, count: records.length, reason });
   }
 
   /** One record at a time, so the one the store refuses does not hold back the others. */
-  async function insertEachAlone(job: Job, records: readonly PredictionRecord[]): Promise<number> {
+  async function insertEachAlone(job: LogBatchJob, records: readonly PredictionRecord[]): Promise<number> {
     let written = 0;
     const refused: { record: PredictionRecord; problem: string }[] = [];
     for (const record of records) {
@@ -60,17 +63,29 @@ export function logBatchHandler(options: LogBatchHandlerOptions) {
     }
     if (refused.length > 0) {
       const problems = refused.map((r, index) => ({ index, problem: r.problem }));
-      await deadLetter('store-rejected-records', job, 'SQLite refused these records', problems, refused.map((r) => r.record));
+      await deadLetter(
+        'store-rejected-records',
+        job,
+        'SQLite refused these records',
+        problems,
+        refused.map((r) => r.record),
+      );
     }
     return written;
   }
 
-  return async (job: Job<LogBatchPayload>): Promise<{ written: number; rejected: number }> => {
+  return async (job: LogBatchJob): Promise<{ written: number; rejected: number }> => {
     const data: unknown = job.data;
     const { records, problems } = parseLogBatch(data);
     if (problems.length > 0) {
       const indexed = problems.map((p, index) => ({ index, problem: p.problem }));
-      await deadLetter('rejected-records', job, problems[0]?.problem ?? 'invalid', indexed, problems.map((p) => p.received));
+      await deadLetter(
+        'rejected-records',
+        job,
+        problems[0]?.problem ?? 'invalid',
+        indexed,
+        problems.map((p) => p.received),
+      );
       if (problems.some((p) => p.index < 0)) {
         throw new UnrecoverableError(`log batch payload rejected: ${problems[0]?.problem}`);
       }

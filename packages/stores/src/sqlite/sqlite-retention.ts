@@ -1,24 +1,36 @@
-import type { Logger } from '@vigil/metrics';
-import type { SqliteWriter } from '@vigil/stores';
+import type { SqliteWriter } from './sqlite-writer';
+
+/** What retention reports: a structural slice of @vigil/metrics' Logger, so the stores need not depend on it. */
+export interface RetentionLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+}
 
 export interface RetentionOptions {
-  readonly sqlite: SqliteWriter;
+  readonly sqlite: Pick<SqliteWriter, 'pruneBefore'>;
   readonly retentionDays: number;
   /** True when a Postgres audit is configured: rows it has not received are kept. */
   readonly keepUnaudited: boolean;
-  readonly logger: Logger;
+  readonly logger: RetentionLogger;
   /** @defaultValue 60000 */
   readonly intervalMs?: number;
   /** @defaultValue 2000 */
   readonly batchSize?: number;
 }
 
+export interface RunningRetention {
+  /** Stops the timer and waits for a round in progress. */
+  stop(): Promise<void>;
+  /** One pruning round now; resolves to the rows deleted. */
+  runOnce(): Promise<number>;
+}
+
 /**
- * Prunes old SQLite rows now and then, a small batch at a time with a
- * yield in between, so the log batches this worker writes never wait long
- * behind it. Returns a function that stops it.
+ * SQLite's retention: prunes old rows (SqliteWriter.pruneBefore) now and
+ * then, a small batch at a time with a yield in between, so the log batches
+ * the worker writes never wait long behind it. Returns a handle that stops it.
  */
-export function startRetention(options: RetentionOptions): { stop(): Promise<void>; runOnce(): Promise<number> } {
+export function startRetention(options: RetentionOptions): RunningRetention {
   const batchSize = options.batchSize ?? 2000;
   let stopped = false;
   let running: Promise<number> | undefined;

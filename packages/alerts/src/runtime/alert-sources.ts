@@ -1,0 +1,74 @@
+import type { Redis } from 'ioredis';
+import type { DriftService } from '@vigil/drift';
+import type { ModelSpec } from '@vigil/model';
+import type { MonitoringService } from '@vigil/monitoring';
+import { ReadyQueue, type QueueNames } from '@vigil/queue';
+import type { AlertSources } from '../conditions';
+import { readRequestCounts } from '../request-counts';
+
+export interface AlertSourceOptions {
+  readonly monitoring: MonitoringService;
+  readonly drift: DriftService;
+  /** The served model's spec: its threshold turns the reference's probabilities into a fraud rate. */
+  readonly spec: Pick<ModelSpec, 'threshold'>;
+  /** Redis: the API's request counts and the log queue's backlog. */
+  readonly connection: Redis;
+  readonly names: QueueNames;
+  /** How often the rules are evaluated: a drift report is reused for half of it. */
+  readonly evaluationIntervalMs: number;
+  /**
+   * The oldest SQLite row the Postgres audit has not received (the worker's
+   * SqliteWriter.auditBacklog); undefined when no audit is configured.
+   */
+  readonly auditBacklog: (() => { readonly oldestTimestamp: string | undefined }) | undefined;
+  readonly deadLetters: { count(): Promise<number> };
+  readonly now?: () => number;
+}
+
+export interface RunningAlertSources {
+  readonly sources: AlertSources;
+  /** Closes the log queue handle the backlog is read through (not the connection). */
+  close(): Promise<void>;
+}
+
+/** The share of the training reference the model calls fraud: what fraud_rate_departure compares against. */
+export function referenceFraudRate(probabilities: readonly number[], threshold: number): number {
+  return probabilities.filter((p) => p >= threshold).length / probabilities.length;
+}
+
+/** The values alert rules read, wired to the monitoring and drift services, Redis and the stores. */
+export function createAlertSources(options: AlertSourceOptions): RunningAlertSources {
+  const { monitoring, drift, connection, names, auditBacklog, deadLetters } = options;
+  const now = options.now ?? Date.now;
+  const logQueue = new ReadyQueue(connection, names.log);
+  const window = (ms: number) => ({ label: `${Math.round(ms / 60_000)}m`, ms });
+  const driftCache = new Map<number, { at: number; result: Promise<{ rows_compared: number; drifted_features: number; share: number }> }>();
+
+  const sources: AlertSources = {
+    latency: (ms) => monitoring.latency(window(ms)),
+    distribution: (ms) => monitoring.distribution(window(ms)),
+    referenceFraudRate: referenceFraudRate(drift.reference.probabilities, options.spec.threshold),
+    // feature_drift and dataset_drift read the same report: compute it once per window and round.
+    drift: (ms) => {
+      const cached = driftCache.get(ms);
+      if (cached && now() - cached.at < options.evaluationIntervalMs / 2) return cached.result;
+      const result = drift
+        .report(window(ms))
+        .then((report) => ({ rows_compared: report.sample.rows_compared, drifted_features: report.dataset.drifted_features, share: report.dataset.share }));
+      driftCache.set(ms, { at: now(), result });
+      return result;
+    },
+    requests: (ms) => readRequestCounts(connection, names.requestCountPrefix, ms),
+    queueWaiting: async () => {
+      const counts = await logQueue.get().getJobCounts('waiting', 'prioritized');
+      return (counts.waiting ?? 0) + (counts.prioritized ?? 0);
+    },
+    auditLagSeconds: async () => {
+      if (auditBacklog === undefined) return undefined;
+      const { oldestTimestamp } = auditBacklog();
+      return oldestTimestamp === undefined ? 0 : Math.max(0, (now() - Date.parse(oldestTimestamp)) / 1000);
+    },
+    deadLetters: () => deadLetters.count(),
+  };
+  return { sources, close: () => logQueue.close() };
+}

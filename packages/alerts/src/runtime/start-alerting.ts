@@ -1,0 +1,107 @@
+import type { Redis } from 'ioredis';
+import { createDriftService, type DriftSettings } from '@vigil/drift';
+import type { Logger } from '@vigil/metrics';
+import { loadModelSpec } from '@vigil/model';
+import { MonitoringService } from '@vigil/monitoring';
+import { queueNames } from '@vigil/queue';
+import { openMonitoringReader, openSqlite, type MonitoringReaderSettings } from '@vigil/stores';
+import { AlertEvaluator } from '../alert-evaluator';
+import { loadAlertRules } from '../alert-rules';
+import { AlertStore } from '../alert-store';
+import { createAlertSources } from './alert-sources';
+import { startAlertScheduler } from './alert-scheduler';
+import { startWebhookDelivery } from './webhook-delivery';
+
+/**
+ * The settings alerting reads. Field names match the validated `Config` of
+ * @vigil/config, so the worker passes its config itself.
+ */
+export interface AlertingSettings extends MonitoringReaderSettings, DriftSettings {
+  readonly alertRulesPath: string;
+  readonly modelSpecPath: string;
+  readonly queueName: string;
+  /** Base URL of the API, for the links in notifications. */
+  readonly publicUrl: string;
+  readonly alertWebhookUrls: readonly string[] | undefined;
+  readonly alertWebhookSecret: string | undefined;
+}
+
+export interface AlertingOptions {
+  readonly settings: AlertingSettings;
+  /** The worker's connection (maxRetriesPerRequest: null); owned by the caller. */
+  readonly connection: Redis;
+  /** The worker's SQLite writer, for how far the audit lags behind it. */
+  readonly outbox: { auditBacklog(): { readonly oldestTimestamp: string | undefined } };
+  readonly deadLetters: { count(): Promise<number> };
+  readonly logger: Logger;
+}
+
+export interface RunningAlerting {
+  /** One evaluation round now (tests; the scheduler runs them otherwise). */
+  evaluateNow(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Alert evaluation and delivery in the worker. Every worker process runs
+ * this; the evaluation scheduler and the notification queue decide which
+ * one does each piece of work. State changes are recorded in SQLite under
+ * an IMMEDIATE transaction, so even two rounds at once could not notify
+ * one change twice. Notifications are jobs too, retried with backoff, one
+ * job per change and webhook.
+ */
+export async function startAlerting(options: AlertingOptions): Promise<RunningAlerting> {
+  const { settings, connection, outbox, deadLetters, logger } = options;
+  const rules = loadAlertRules(settings.alertRulesPath);
+  const spec = loadModelSpec(settings.modelSpecPath);
+  const names = queueNames(settings.queueName);
+  const reader = openMonitoringReader(settings);
+  const drift = createDriftService({ settings, spec, reader });
+  const { sources, close: closeSources } = createAlertSources({
+    monitoring: new MonitoringService(reader),
+    drift,
+    spec,
+    connection,
+    names,
+    evaluationIntervalMs: rules.evaluation_interval_ms,
+    auditBacklog: settings.auditDatabaseUrl === undefined ? undefined : () => outbox.auditBacklog(),
+    deadLetters,
+  });
+
+  const webhooks = settings.alertWebhookUrls ?? [];
+  const delivery = startWebhookDelivery({ connection, queueName: names.notifications, webhooks, secret: settings.alertWebhookSecret, logger });
+  const storeDb = openSqlite(settings.sqlitePath);
+  const evaluator = new AlertEvaluator({
+    rules,
+    store: new AlertStore(storeDb),
+    sources,
+    publicUrl: settings.publicUrl,
+    notify: async (notification) => {
+      await delivery.enqueue(notification);
+      logger.info('alert state change', {
+        rule: notification.rule,
+        state: notification.state,
+        value: notification.value,
+        threshold: notification.threshold,
+        webhooks: webhooks.length,
+      });
+    },
+    onError: (rule, error) => logger.warn('alert rule not evaluated', { rule, error: error.message }),
+  });
+  const scheduler = await startAlertScheduler({
+    connection,
+    queueName: names.alertEvaluations,
+    everyMs: rules.evaluation_interval_ms,
+    evaluate: () => evaluator.evaluateAll(),
+  });
+
+  return {
+    evaluateNow: () => evaluator.evaluateAll(),
+    async close() {
+      await Promise.all([scheduler.close(), delivery.close()]);
+      await closeSources();
+      storeDb.close();
+      await reader.close();
+    },
+  };
+}
