@@ -45,7 +45,7 @@ function run(name: string, entry: string): ChildProcess {
   child.on('exit', (code, signal) => {
     if (!stopping) {
       say(`${name} exited (${signal ?? code}); stopping the others`);
-      void stop(1);
+      void stop(1, 'SIGINT');
     }
   });
   children.push(child);
@@ -53,7 +53,11 @@ function run(name: string, entry: string): ChildProcess {
 }
 
 let stopping = false;
-async function stop(exitCode: number): Promise<void> {
+/**
+ * Passes the signal on: Ctrl-C (SIGINT) makes the API drain at once, SIGTERM gives it its
+ * SHUTDOWN_GRACE_MS first, as an orchestrator's would. A crashed sibling stops the rest at once.
+ */
+async function stop(exitCode: number, signal: 'SIGINT' | 'SIGTERM'): Promise<void> {
   stopping = true;
   // API and worker first (they flush and finish their batches), Redis last.
   const [redis, ...rest] = children[0]?.spawnfile.includes('redis') ? children : [undefined, ...children];
@@ -62,7 +66,7 @@ async function stop(exitCode: number): Promise<void> {
       child && child.exitCode === null
         ? new Promise((r) => {
             child.once('exit', r);
-            child.kill('SIGTERM');
+            child.kill(signal);
           })
         : undefined,
     ),
@@ -73,8 +77,8 @@ async function stop(exitCode: number): Promise<void> {
 
 run('worker', 'apps/worker/src/main.ts');
 run('api', 'apps/api/src/main.ts');
-process.once('SIGINT', () => void stop(0));
-process.once('SIGTERM', () => void stop(0));
+process.once('SIGINT', () => void stop(0, 'SIGINT'));
+process.once('SIGTERM', () => void stop(0, 'SIGTERM'));
 say(
   `API on http://localhost:${config.port} (POST /predict, GET /monitoring/latency); worker writing ${config.sqlitePath}${config.auditDatabaseUrl ? ' and the Postgres audit' : ''}`,
 );

@@ -87,7 +87,8 @@ export class VigilProcess {
     const log = openSync(this.logPath, 'a');
     const child = spawn(process.execPath, ['--import', 'tsx', `apps/${this.role}/src/main.ts`], {
       cwd: this.cwd,
-      env: { ...baseEnv(), ...this.env },
+      // A short SIGTERM grace (default 5 s): nothing routes by /readyz here, and the run's SIGTERMs must stay well inside EXIT_TIMEOUT_MS.
+      env: { ...baseEnv(), SHUTDOWN_GRACE_MS: '500', ...this.env },
       stdio: ['ignore', log, log],
     });
     closeSync(log);
@@ -107,10 +108,13 @@ export class VigilProcess {
     });
   }
 
-  /** Ready: an API answers /readyz with 200 (model loaded, Redis answers); a worker serves /metrics. */
+  /**
+   * Ready: /readyz answers 200. An API: model loaded, journal writable and not full (Redis may be down: it is then
+   * `degraded`, still 200). A worker, on its WORKER_METRICS_PORT: SQLite open and Redis answers.
+   */
   async ready(): Promise<boolean> {
     if (!this.running) throw new Error(`${this.name} exited (${JSON.stringify(this.exits.at(-1))}); see ${this.logPath}`);
-    return (await httpStatus(this.port, this.role === 'api' ? '/readyz' : '/metrics')) === 200;
+    return (await httpStatus(this.port, '/readyz')) === 200;
   }
 
   /** Sends a signal and resolves with the exit, or rejects after timeoutMs. */

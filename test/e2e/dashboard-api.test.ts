@@ -301,13 +301,16 @@ describe('bull-board at /admin/queues, behind the monitoring key', function () {
     expect(response.status).to.equal(200);
     const body = (await response.json()) as { job: { id: string; data: { v: number; columns: string[]; feature_names: string[]; rows: unknown[][] } } };
     expect(body.job.id).to.equal(ids[0]);
-    expect(body.job.data.v).to.equal(2);
+    expect(body.job.data.v).to.equal(LOG_BATCH_JOB.version);
     expect(body.job.data.columns).to.deep.equal([...LOG_BATCH_COLUMNS]);
     const referenceRow = referenceInstances(1)[0]!;
     expect(body.job.data.feature_names).to.deep.equal(Object.keys(referenceRow));
     const records = logBatchRecords(body.job.data) as PredictionRecord[];
     expect(records[0]?.prediction_id).to.equal(ids[0]);
     expect(records[0]?.features).to.deep.equal(referenceRow);
+    // Numbered by the API instance that served it (see "Completeness").
+    expect(records[0]?.instance_id).to.be.a('string');
+    expect(records[0]?.seq).to.be.a('number');
   });
 
   it('refuses a queue action that a browser says another site started', async function () {

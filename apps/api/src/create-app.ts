@@ -2,25 +2,29 @@ import express, { type Express } from 'express';
 import type { ApiAlerting } from '@vigil/alerts';
 import type { ApiMetrics, Logger } from '@vigil/metrics';
 import type { ModelRunner } from '@vigil/model';
-import type { MonitoringService, TimeseriesService } from '@vigil/monitoring';
+import type { CompletenessService, MonitoringService, TimeseriesService } from '@vigil/monitoring';
 import type { DriftService } from '@vigil/drift';
 import type { PredictionLogger } from '@vigil/prediction-log';
 import type { DeadLetterQueue, QueueInspector } from '@vigil/queue';
 import { ApiError } from './api-errors';
 import { errorBoundary, notFound } from './error-boundary';
-import { healthRouter, type ReadinessCheck } from './routes/health';
+import { healthRouter } from './routes/health';
+import type { Readiness } from './readiness';
 import { dashboardRouter } from './dashboard/dashboard-router';
 import { queueBoard, QUEUE_BOARD_PATH } from './dashboard/queue-board';
 import { adminRouter } from './routes/admin';
 import { queueRouter } from './routes/queue';
 import { alertsRouter } from './routes/alerts';
+import { completenessRouter } from './routes/completeness';
 import { driftRouter } from './routes/drift';
 import { monitoringRouter } from './routes/monitoring';
 import { predictRouter } from './routes/predict';
+import { accessGuard } from './security/access-guard';
+import { accessKeys } from './security/access-keys';
 import { bearerAuth } from './security/bearer-auth';
 import { foreignErrors } from './security/foreign-errors';
 import { jsonBody } from './security/json-body';
-import { rateLimit } from './security/rate-limit';
+import { rateLimit, type SharedRateLimitStore } from './security/rate-limit';
 import type { FeatureRedactor } from './security/redact-features';
 import { securityHeaders } from './security/security-headers';
 import type { SecurityOptions } from './security/security-options';
@@ -32,7 +36,8 @@ export interface AppDependencies {
   readonly monitoring: MonitoringService;
   readonly metrics: ApiMetrics;
   readonly logger: Logger;
-  readonly readiness: Readonly<Record<string, ReadinessCheck>>;
+  /** What /readyz reports: the checks, and whether shutdown has begun. */
+  readonly readiness: Readiness;
   readonly bodyLimitBytes: number;
   readonly maxInstancesPerRequest: number;
   /**
@@ -40,6 +45,11 @@ export interface AppDependencies {
    * @defaultValue `{}`: endpoints open, no rate limit, no HSTS (the other security headers are always sent)
    */
   readonly security?: SecurityOptions;
+  /**
+   * Where the rate limit's counts are shared by every replica (Redis).
+   * @defaultValue undefined: each process counts alone (prediction logging off: no Redis client)
+   */
+  readonly sharedRateLimit?: SharedRateLimitStore | undefined;
   /**
    * Applied to each prediction record's features before it is logged.
    * @defaultValue undefined: records carry the features as sent
@@ -55,9 +65,11 @@ export interface AppDependencies {
   readonly queue?: QueueInspector | undefined;
   /** Counts and latency per step behind /monitoring/timeseries (the /dashboard page's charts). */
   readonly timeseries?: TimeseriesService | undefined;
+  /** Records per API instance by where they are, behind /monitoring/completeness; undefined when logging is off. */
+  readonly completeness?: CompletenessService | undefined;
 }
 
-/** Every path under these answers 401 without the monitoring key (when one is set). */
+/** Every path under these needs the read key to read and the admin key to change anything (when the keys are set). */
 const MONITORING_KEY_PREFIXES = ['/monitoring', '/admin'] as const;
 
 /** Orchestrator probes are never rate limited: a throttled probe would pull a healthy replica out of service. */
@@ -69,6 +81,8 @@ export function createApp(deps: AppDependencies): Express {
   const security = deps.security ?? {};
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // req.ip, which the rate limiter counts by: the TCP peer unless TRUST_PROXY names the proxies in front.
+  app.set('trust proxy', security.trustProxy ?? false);
   // First, so every answer carries them, errors and 404s included.
   app.use(securityHeaders({ hstsMaxAgeSeconds: security.hstsMaxAgeSeconds }));
 
@@ -84,14 +98,12 @@ export function createApp(deps: AppDependencies): Express {
   // Limit, then authenticate, then read the body: a client over its limit or
   // without a key never makes us parse a megabyte of JSON.
   if (security.rateLimitPerMinute !== undefined) {
-    app.use(rateLimit({ perMinute: security.rateLimitPerMinute, skip: (req) => PROBES.has(req.path) }));
+    app.use(rateLimit({ perMinute: security.rateLimitPerMinute, skip: (req) => PROBES.has(req.path), shared: deps.sharedRateLimit }));
   }
-  // A browser opens bull-board and cannot add a Bearer header to it: the board takes the key
+  // A browser opens bull-board and cannot add a Bearer header to it: the board takes the keys
   // itself (Bearer, or HTTP Basic with the key as password), so it is mounted before the /admin check.
-  if (deps.queue) app.use(QUEUE_BOARD_PATH, queueBoard({ inspector: deps.queue, key: security.monitoringApiKey }));
-  if (security.monitoringApiKey !== undefined) {
-    app.use([...MONITORING_KEY_PREFIXES], bearerAuth({ key: security.monitoringApiKey, realm: 'monitoring' }));
-  }
+  if (deps.queue) app.use(QUEUE_BOARD_PATH, queueBoard({ inspector: deps.queue, keys: security }));
+  app.use([...MONITORING_KEY_PREFIXES], accessGuard({ keys: accessKeys(security) }));
   if (security.predictApiKey !== undefined) {
     app.use('/predict', bearerAuth({ key: security.predictApiKey, realm: 'predict' }));
   }
@@ -115,6 +127,7 @@ export function createApp(deps: AppDependencies): Express {
   if (deps.alerting) app.use(alertsRouter(deps.alerting.rules, deps.alerting.store));
   app.use(adminRouter(deps.deadLetters));
   app.use(queueRouter(deps.queue));
+  app.use(completenessRouter(deps.completeness));
   app.use(dashboardRouter());
   app.use(healthRouter(deps.readiness, deps.metrics.registry));
 

@@ -3,29 +3,38 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Redis } from 'ioredis';
 import { createApiAlerting } from '@vigil/alerts';
-import type { Config } from '@vigil/config';
+import type { Config, StopOptions } from '@vigil/config';
 import { createApiMetrics, createLogger } from '@vigil/metrics';
 import { loadModel } from '@vigil/model';
-import { MonitoringService, TimeseriesService } from '@vigil/monitoring';
-import { createPredictionLogger, DiskSpool, type PredictionLogger } from '@vigil/prediction-log';
-import { DeadLetterQueue, QueueInspector } from '@vigil/queue';
+import { CompletenessService, MonitoringService, TimeseriesService } from '@vigil/monitoring';
+import { createPredictionLogger, redisUrlAddress, type PredictionLogger } from '@vigil/prediction-log';
+import { DeadLetterQueue, QueueInspector, queueNames, readInstanceReports, startInstanceReporter } from '@vigil/queue';
 import { openMonitoringReader } from '@vigil/stores';
 import { createDriftService } from '@vigil/drift';
 import { createApp } from './create-app';
 import { errorBody, rawErrorResponse } from './error-json';
 import { readAtScrape } from './dashboard/scrape-sources';
 import { createFeatureRedactor } from './security/redact-features';
+import { accessWarnings } from './security/access-keys';
+import { Readiness } from './readiness';
+import { loggerChecks, modelLoaded } from './readiness-checks';
+import { shutdownGrace } from './shutdown-grace';
 
 export interface RunningApi {
   readonly port: number;
   readonly server: Server;
-  /** Stops accepting, answers what is in flight, flushes the log batcher, closes connections. */
-  close(): Promise<void>;
+  /**
+   * Turns /readyz 503 (`shutting_down`), keeps serving for `graceMs` (default 0, as tests want),
+   * then stops accepting, answers what is in flight, flushes the log batcher, closes connections.
+   * A second call with a shorter grace (SIGINT after SIGTERM) cuts the wait short.
+   */
+  close(options?: StopOptions): Promise<void>;
 }
 
 /** Builds the API from a validated config and listens on config.port. */
 export async function startApi(config: Config): Promise<RunningApi> {
   const logger = createLogger('api', config.logLevel);
+  for (const warning of accessWarnings(config)) logger.warn(warning);
   const metrics = createApiMetrics();
   const model = await loadModel({ modelPath: config.modelPath, specPath: config.modelSpecPath });
   // Before any connection is opened: a LOG_REDACT_FEATURES typo stops start-up here.
@@ -57,19 +66,37 @@ export async function startApi(config: Config): Promise<RunningApi> {
     });
     deadLetters = new DeadLetterQueue(redis, config.queueName);
     queue = new QueueInspector(redis, config.queueName);
-    // Batches left by an earlier run (or a crashed replica on this host) are adopted and replayed.
-    const spool = new DiskSpool({ dir: config.spoolDir, maxBytes: config.spoolMaxBytes });
-    metrics.spoolBytes.set(spool.bytes);
+    // Every record is journaled before its answer; journals left by dead instances of this
+    // queue and Redis (a crash, a replaced container, another host on the volume) are adopted and replayed.
     predictionLogger = createPredictionLogger({
       connection: redis,
       queueName: config.queueName,
       maxBatchRecords: config.logBatchMaxRecords,
       maxBatchWaitMs: config.logBatchMaxWaitMs,
-      spool,
+      journal: {
+        dir: config.spoolDir,
+        maxBytes: config.spoolMaxBytes,
+        fsync: config.journalFsync,
+        fsyncIntervalMs: config.journalFsyncIntervalMs,
+        leaseMs: config.journalLeaseMs,
+      },
+      destination: { queue: config.queueName, redis: redisUrlAddress(config.redisUrl) },
       events: {
         spooled: (records) => metrics.logRecordsSpooled.inc(records),
         replayed: (records) => metrics.logRecordsReplayed.inc(records),
         spoolBytes: (bytes) => metrics.spoolBytes.set(bytes),
+        foreignSegments: (segments) => metrics.spoolForeignSegments.set(segments),
+        foreignJournal: (journal) =>
+          logger.warn("a dead API instance's journal on SPOOL_DIR is for another queue or Redis: left alone, not replayed", {
+            instance: journal.instanceId,
+            destination: journal.destination ?? 'unknown (no readable owner.json)',
+            segments: journal.segments,
+            dir: journal.dir,
+          }),
+        adopted: (instance, segments) => logger.info("adopted a dead API instance's journal; replaying it", { instance, segments }),
+        journalFailed: (error) =>
+          logger.error('the journal cannot be written: records are kept in memory only until Redis takes them', { error: error.message }),
+        journalLost: () => logger.warn('this instance stalled past JOURNAL_LEASE_MS and another adopted its journal; started a new one'),
         dropped: (records, reason) => {
           metrics.logRecordsDropped.inc(records);
           logger.error('log records dropped', { records, reason });
@@ -81,16 +108,27 @@ export async function startApi(config: Config): Promise<RunningApi> {
         },
         enqueueFailed: (records, error) => {
           metrics.logRecordsEnqueueFailed.inc(records);
-          logger.warn('log batch not enqueued; spooling it', { records, error: error.message });
+          logger.warn('log batch not enqueued; it waits in the journal', { records, error: error.message });
         },
       },
     });
   }
 
-  const alerting = createApiAlerting({ settings: config, redis, registry: metrics.registry });
+  const alerting = createApiAlerting({ settings: config, redis, registry: metrics.registry, logger });
 
-  // vigil_queue_* and vigil_drift_* are read when scraped, through short caches.
-  readAtScrape({ metrics, logger, queue, drift });
+  // The logger's progress goes to Redis every second (best effort); completeness compares every instance's with the store.
+  const instancesKey = queueNames(config.queueName).instances;
+  const progressOf = predictionLogger;
+  const reporter = redis && progressOf ? startInstanceReporter({ connection: redis, key: instancesKey, progress: () => progressOf.progress() }) : undefined;
+  const reportsFrom = redis;
+  const completeness =
+    reportsFrom &&
+    new CompletenessService({ ranges: () => reader.seqRanges(), reports: () => readInstanceReports(reportsFrom, instancesKey) }, config.completenessGraceMs);
+
+  // vigil_queue_*, vigil_drift_* and vigil_records_* are read when scraped, through short caches.
+  readAtScrape({ metrics, logger, queue, drift, completeness });
+  // Redis away is not a reason to leave the rotation while the journal keeps the records (see readiness-checks).
+  const readiness = new Readiness({ model: modelLoaded, ...(predictionLogger ? loggerChecks(predictionLogger) : {}) });
   const app = createApp({
     model,
     predictionLogger,
@@ -99,17 +137,17 @@ export async function startApi(config: Config): Promise<RunningApi> {
     alerting,
     metrics,
     logger,
-    readiness: {
-      model: async () => true,
-      ...(redis ? { redis: async () => (await redis.ping()) === 'PONG' } : {}),
-    },
+    readiness,
     bodyLimitBytes: config.bodyLimitBytes,
     maxInstancesPerRequest: config.maxInstancesPerRequest,
-    security: config, // Config fits SecurityOptions: keys, rate limit, HSTS
+    security: config, // Config fits SecurityOptions: keys, rate limit, trusted proxies, HSTS
+    // One budget per client across replicas; without Redis (logging off) each process counts alone.
+    sharedRateLimit: redis ? { redis, keyPrefix: queueNames(config.queueName).rateLimitPrefix } : undefined,
     redactFeatures,
     deadLetters,
     queue,
     timeseries: new TimeseriesService(reader),
+    completeness,
   });
 
   const server = app.listen(config.port, config.host);
@@ -120,24 +158,37 @@ export async function startApi(config: Config): Promise<RunningApi> {
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
     socket.end(rawErrorResponse(status, errorBody('INVALID_REQUEST', 'The HTTP request could not be parsed', { reason: error.code ?? 'unknown' })));
   });
-  // While shutting down, every answer says Connection: close, so a client's busy
-  // keep-alive connection ends after its request instead of keeping the server open.
+  // From the start of a shutdown (the grace included) every answer says Connection: close: a client's
+  // busy keep-alive connection ends after its request, so it neither keeps the server open nor keeps
+  // bypassing a load balancer that already routes elsewhere.
   let draining = false;
   server.prependListener('request', (_req, res) => {
     if (draining) res.setHeader('connection', 'close');
   });
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
-  logger.info('api listening', { port, model_version: model.version, prediction_logging: config.predictionLogging, queue: config.queueName });
+  logger.info('api listening', {
+    port,
+    model_version: model.version,
+    prediction_logging: config.predictionLogging,
+    queue: config.queueName,
+    instance: predictionLogger?.instanceId,
+  });
 
   let closing: Promise<void> | undefined;
+  const grace = shutdownGrace();
   return {
     port,
     server,
-    close() {
+    close(options = {}) {
+      // Out of the rotation first: load balancers see /readyz 503 and stop sending while we still answer.
+      readiness.beginShutdown();
+      draining = true;
+      grace.shorten(options.graceMs ?? 0);
       closing ??= (async () => {
+        if (grace.pending) logger.info('api shutting down: /readyz answers 503, still serving', { grace_ms: options.graceMs });
+        await grace.elapsed();
         // Stop accepting; keep-alive sockets close once their request is answered (Connection: close).
-        draining = true;
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         // A client that never reads its answer must not hold the shutdown forever.
@@ -145,6 +196,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
         await stopped;
         clearTimeout(deadline);
         await predictionLogger?.close();
+        await reporter?.stop(); // after the flush: the last report's backlog is what is left on disk
         await deadLetters?.close();
         await queue?.close();
         await alerting.close();

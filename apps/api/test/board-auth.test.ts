@@ -1,14 +1,16 @@
 import { expect } from 'chai';
-import { boardAuth, sameOriginWrites } from '../src/dashboard/board-auth';
+import { boardAccess, boardAuth, sameOriginWrites } from '../src/dashboard/board-auth';
+import { accessKeys, type AccessKeyOptions } from '../src/security/access-keys';
 import { useTestApps, type ErrorBody } from './support/test-app';
 
 const KEY = 'board-key-0123456789abcdef';
+const ADMIN_KEY = 'board-admin-key-0123456789abcdef';
 const CHALLENGE = 'Basic realm="vigil-monitoring", charset="UTF-8"';
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
 
 describe('boardAuth (the queue board: Bearer, or HTTP Basic with the key as password)', function () {
   const apps = useTestApps();
-  const guarded = () => apps.middleware([boardAuth({ key: KEY, realm: 'vigil-monitoring' })]);
+  const guarded = () => apps.middleware([boardAuth({ keys: accessKeys({ monitoringApiKey: KEY }), realm: 'vigil-monitoring' })]);
 
   it('challenges a request without credentials with Basic, so a browser asks for them (401, reason missing)', async function () {
     const app = await guarded();
@@ -29,7 +31,7 @@ describe('boardAuth (the queue board: Bearer, or HTTP Basic with the key as pass
   });
 
   it('takes everything after the first colon as the password, so a key may hold colons', async function () {
-    const app = await apps.middleware([boardAuth({ key: 'with:colons:inside', realm: 'vigil-monitoring' })]);
+    const app = await apps.middleware([boardAuth({ keys: accessKeys({ monitoringApiKey: 'with:colons:inside' }), realm: 'vigil-monitoring' })]);
     expect((await app.request('GET', '/echo', undefined, { authorization: basic('operator', 'with:colons:inside') })).status).to.equal(200);
     // A user name holds no colon (RFC 7617): "with" is the user here, and "colons:inside" is not the key.
     expect((await app.request('GET', '/echo', undefined, { authorization: basic('with', 'colons:inside') })).status).to.equal(401);
@@ -54,9 +56,80 @@ describe('boardAuth (the queue board: Bearer, or HTTP Basic with the key as pass
     }
   });
 
-  it('refuses to be built without a key, or with a realm that could break out of its header', function () {
-    expect(() => boardAuth({ key: '', realm: 'vigil-monitoring' })).to.throw(RangeError);
-    expect(() => boardAuth({ key: KEY, realm: 'x", charset="latin1' })).to.throw(RangeError);
+  it('refuses to be built with an empty key, or with a realm that could break out of its header', function () {
+    expect(() => boardAuth({ keys: accessKeys({ monitoringApiKey: '' }), realm: 'vigil-monitoring' })).to.throw(RangeError);
+    expect(() => boardAuth({ keys: accessKeys({ monitoringApiKey: KEY }), realm: 'x", charset="latin1' })).to.throw(RangeError);
+  });
+});
+
+describe('boardAuth with the read key and the admin key', function () {
+  const apps = useTestApps();
+  const WRITES = ['POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+  /** The board's guard, then a route that says which board (read-only or with actions) it was let into. */
+  const guarded = (keys: AccessKeyOptions) =>
+    apps.middleware([boardAuth({ keys: accessKeys(keys), realm: 'vigil-monitoring' })], (app) => {
+      app.all('/echo', (req, res) => void res.json({ method: req.method, board: boardAccess(res) }));
+    });
+
+  it('shows the read key the read-only board and refuses its writes 401 read_only_key, with a challenge a browser does not prompt for', async function () {
+    const app = await guarded({ monitoringApiKey: KEY, adminApiKey: ADMIN_KEY });
+    for (const authorization of [basic('viewer', KEY), `Bearer ${KEY}`]) {
+      const page = await app.request<{ board: string }>('GET', '/echo', undefined, { authorization });
+      expect(page.status, authorization).to.equal(200);
+      expect(page.body.board, authorization).to.equal('read');
+      for (const method of WRITES) {
+        const refused = await app.request<ErrorBody>(method, '/echo', undefined, { authorization });
+        expect(refused.status, `${method} ${authorization}`).to.equal(401);
+        expect(refused.body.error.code).to.equal('UNAUTHORIZED');
+        expect(refused.body.error.details).to.deep.equal({ where: 'headers.authorization', realm: 'vigil-monitoring', reason: 'read_only_key' });
+        expect(refused.headers.get('www-authenticate')).to.equal('Bearer realm="vigil-monitoring", error="insufficient_scope"');
+      }
+    }
+  });
+
+  it('shows the admin key the board with its actions, for reads and writes, as Basic password or Bearer', async function () {
+    const app = await guarded({ monitoringApiKey: KEY, adminApiKey: ADMIN_KEY });
+    for (const authorization of [basic('operator', ADMIN_KEY), `Bearer ${ADMIN_KEY}`]) {
+      for (const method of ['GET', ...WRITES]) {
+        const answer = await app.request<{ board: string }>(method, '/echo', undefined, { authorization });
+        expect(answer.status, `${method} ${authorization}`).to.equal(200);
+        expect(answer.body.board).to.equal('admin');
+      }
+    }
+    // Any other key is still refused with the Basic challenge, reads and writes alike.
+    for (const method of ['GET', 'PUT']) {
+      const wrong = await app.request<ErrorBody>(method, '/echo', undefined, { authorization: basic('operator', `${ADMIN_KEY}x`) });
+      expect(wrong.status).to.equal(401);
+      expect(wrong.body.error.details.reason).to.equal('invalid_key');
+      expect(wrong.headers.get('www-authenticate')).to.equal(CHALLENGE);
+    }
+  });
+
+  it('without ADMIN_API_KEY, lets the monitoring key act, as before the split', async function () {
+    const app = await guarded({ monitoringApiKey: KEY });
+    for (const method of ['GET', ...WRITES]) {
+      const answer = await app.request<{ board: string }>(method, '/echo', undefined, { authorization: basic('operator', KEY) });
+      expect(answer.status, method).to.equal(200);
+      expect(answer.body.board, method).to.equal('admin');
+    }
+  });
+
+  it('with no key at all the board is open with its actions; with the admin key alone, open to read and keyed to act', async function () {
+    const open = await guarded({});
+    for (const method of ['GET', 'PUT']) expect((await open.request<{ board: string }>(method, '/echo')).body.board, method).to.equal('admin');
+
+    const adminOnly = await guarded({ adminApiKey: ADMIN_KEY });
+    expect((await adminOnly.request<{ board: string }>('GET', '/echo')).body.board).to.equal('read');
+    const refused = await adminOnly.request<ErrorBody>('PUT', '/echo');
+    expect(refused.status).to.equal(401);
+    // A browser prompts on this challenge, so the operator can give the admin key there and then.
+    expect(refused.headers.get('www-authenticate')).to.equal(CHALLENGE);
+    expect(refused.body.error.details.reason).to.equal('missing');
+    const acting = await adminOnly.request<{ board: string }>('PUT', '/echo', undefined, { authorization: basic('operator', ADMIN_KEY) });
+    expect(acting.status).to.equal(200);
+    expect(acting.body.board).to.equal('admin');
+    expect((await adminOnly.request<{ board: string }>('GET', '/echo', undefined, { authorization: `Bearer ${ADMIN_KEY}` })).body.board).to.equal('admin');
   });
 });
 

@@ -1,5 +1,8 @@
 import { expect } from 'chai';
 import { fixtureFeatures } from '../../../test/support/fixtures/prediction-records';
+import { Readiness } from '../src/readiness';
+import type { LoggerHealth } from '@vigil/prediction-log';
+import { loggerChecks, modelLoaded } from '../src/readiness-checks';
 import { useTestApps, type ErrorBody } from './support/test-app';
 
 const MONITORING_KEY = 'monitoring-key-0123456789abcdef';
@@ -111,8 +114,9 @@ describe('createApp: the middleware chain as wired', function () {
     expectError(await app.request('POST', '/predict', '{"not json'), 400, 'MALFORMED_JSON');
     // The third request: refused before the key check (no key sent) and before the body is read (malformed).
     const limited = await app.request('POST', '/predict', '{"not json');
-    expect(expectError(limited, 429, 'RATE_LIMITED').details).to.deep.equal({ limit_per_minute: 2, retry_after_s: 30 });
-    expect(limited.headers.get('retry-after')).to.equal('30');
+    // The client's minute opened with its first request, just now.
+    expect(expectError(limited, 429, 'RATE_LIMITED').details).to.deep.equal({ limit_per_minute: 2, retry_after_s: 60 });
+    expect(limited.headers.get('retry-after')).to.equal('60');
     expectError(await app.request('GET', '/monitoring/latency', undefined, { authorization: `Bearer ${MONITORING_KEY}` }), 429, 'RATE_LIMITED');
     expect((await app.request('GET', '/healthz')).status).to.equal(200);
   });
@@ -124,10 +128,31 @@ describe('createApp: the middleware chain as wired', function () {
     }
   });
 
-  it('answers /readyz 503 naming the dependency that is not ready', async function () {
-    const app = await apps.api({ readiness: { model: async () => true, redis: async () => false, store: async () => Promise.reject(new Error('gone')) } });
+  it('answers /readyz 200 degraded while Redis is down and the journal keeps records, 503 once the journal cannot', async function () {
+    let health: LoggerHealth = { redis: 'down', journalWritable: true, backlogBytes: 4096, maxBytes: 1 << 20, full: false };
+    const app = await apps.api({ readiness: new Readiness({ model: modelLoaded, ...loggerChecks({ health: () => health }) }) });
+    const degraded = await app.request('GET', '/readyz');
+    expect(degraded.status).to.equal(200);
+    expect(degraded.body).to.deep.equal({ status: 'degraded', checks: { model: 'ok', redis: 'down', journal: 'ok' } });
+    health = { ...health, full: true };
+    const full = await app.request('GET', '/readyz');
+    expect(full.status).to.equal(503);
+    expect(full.body).to.deep.equal({ status: 'not_ready', checks: { model: 'ok', redis: 'down', journal: 'full' } });
+    health = { ...health, redis: 'up', full: false, journalWritable: false };
+    const unwritable = await app.request('GET', '/readyz');
+    expect(unwritable.status).to.equal(503);
+    expect(unwritable.body).to.deep.equal({ status: 'not_ready', checks: { model: 'ok', redis: 'ok', journal: 'unwritable' } });
+  });
+
+  it('answers /readyz 503 shutting_down once shutdown has begun, while /healthz and /predict still answer 200', async function () {
+    const readiness = new Readiness({ model: modelLoaded });
+    const app = await apps.api({ readiness });
+    expect((await app.request('GET', '/readyz')).body).to.deep.equal({ status: 'ready', checks: { model: 'ok' } });
+    readiness.beginShutdown();
     const answer = await app.request('GET', '/readyz');
     expect(answer.status).to.equal(503);
-    expect(answer.body).to.deep.equal({ status: 'not_ready', checks: { model: true, redis: false, store: false } });
+    expect(answer.body).to.deep.equal({ status: 'shutting_down', checks: { model: 'ok' } });
+    expect((await app.request('GET', '/healthz')).status).to.equal(200);
+    expect((await app.request('POST', '/predict', { features: fixtureFeatures(6) })).status).to.equal(200);
   });
 });

@@ -1,6 +1,3 @@
-import { createServer, type Server } from 'node:http';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { MetricsTime, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '@vigil/config';
@@ -9,12 +6,14 @@ import { deadLetterExhaustedJob, DeadLetterQueue, logBatchHandler, queueNames, t
 import { startAlerting, type RunningAlerting } from '@vigil/alerts';
 import { AuditShipper } from '@vigil/audit';
 import { PostgresStore, SqliteWriter, startRetention } from '@vigil/stores';
+import { startHealthServer, type HealthServer } from './health-server';
+import { redisCheck, sqliteCheck } from './worker-checks';
 
 export interface RunningWorker {
   readonly shipper: AuditShipper | undefined;
   /** Runs one alert evaluation round now (tests; the scheduler runs them otherwise). */
   readonly evaluateAlerts: (() => Promise<void>) | undefined;
-  /** Port of the worker's /metrics server (the real one when WORKER_METRICS_PORT=0), if it has one. */
+  /** Port of the worker's /metrics, /healthz and /readyz server (the real one when WORKER_METRICS_PORT=0), if it has one. */
   readonly metricsPort: number | undefined;
   /** Finishes the batch in hand, stops shipping, closes connections. */
   close(): Promise<void>;
@@ -65,7 +64,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
     { connection, concurrency: config.workerConcurrency, autorun: true, metrics: { maxDataPoints: MetricsTime.ONE_WEEK } },
   );
   worker.on('error', (error) => logger.warn('queue connection error', { error: error.message }));
-  const moveToDeadLetters = deadLetterExhaustedJob(deadLetters, metrics, logger);
+  const moveToDeadLetters = deadLetterExhaustedJob(deadLetters, metrics, logger, sqlite);
   worker.on('failed', (job, error) => {
     logger.warn('log batch failed', { job_id: job?.id, attempts: job?.attemptsMade, error: error.message });
     void moveToDeadLetters(job, error);
@@ -80,26 +79,27 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
     ? await startAlerting({ settings: config, connection, outbox: sqlite, deadLetters, logger })
     : undefined;
 
-  let metricsServer: Server | undefined;
-  if (config.workerMetricsPort !== undefined) {
-    metricsServer = createServer((req, res) => {
-      if (req.url !== '/metrics') {
-        res.writeHead(404).end();
-        return;
-      }
-      metrics.registry.metrics().then((text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text));
-    });
-    metricsServer.listen(config.workerMetricsPort, config.host);
-    await once(metricsServer, 'listening');
-  }
+  // One port for the scraper and the probes: a host running several workers already gives each its own.
+  let stopping = false;
+  const healthServer: HealthServer | undefined =
+    config.workerMetricsPort === undefined
+      ? undefined
+      : await startHealthServer({
+          port: config.workerMetricsPort,
+          host: config.host,
+          registry: metrics.registry,
+          checks: { sqlite: sqliteCheck(sqlite), redis: redisCheck(connection) },
+          shuttingDown: () => stopping,
+        });
   logger.info('worker started', { queue: config.queueName, sqlite: config.sqlitePath, audit: postgres !== undefined });
 
   let closing: Promise<void> | undefined;
   return {
     shipper,
     evaluateAlerts: alerting === undefined ? undefined : () => alerting.evaluateNow(),
-    metricsPort: (metricsServer?.address() as AddressInfo | null | undefined)?.port,
+    metricsPort: healthServer?.port,
     close() {
+      stopping = true;
       closing ??= (async () => {
         // Finish the batch in hand; if Redis is gone that can never be acknowledged,
         // so give up waiting after a while (the job is redelivered, and the rows are idempotent).
@@ -111,7 +111,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
         await postgres?.close();
         sqlite.close();
         connection.disconnect();
-        metricsServer?.close();
+        await healthServer?.close();
         logger.info('worker stopped');
       })();
       return closing;

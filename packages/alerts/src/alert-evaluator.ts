@@ -1,6 +1,6 @@
 import type { AlertRule, AlertRules } from './alert-rules';
 import { KIND_UNITS } from './alert-rules';
-import type { AlertChange, AlertState, AlertStore } from './alert-store';
+import type { AlertChange, AlertState, AlertStep, AlertStore } from './alert-store';
 import { evaluateCondition, type AlertSources, type ConditionResult } from './conditions';
 
 /** What a webhook receiver gets: one per state change it should hear about. */
@@ -44,16 +44,15 @@ const MONITORING_PATH: Record<AlertRule['kind'], string> = {
   audit_lag: '/metrics',
   dead_letters: '/admin/dead-letters',
   no_predictions: '/monitoring/distribution',
+  records_missing: '/monitoring/completeness',
 };
-
-type Step = ReturnType<Parameters<AlertStore['transition']>[1]>;
 
 /**
  * The state machine of one rule, Prometheus-style: a breach makes it
  * pending, a breach that lasts `for` makes it firing, and the end of a
  * breach resolves it. Only firing and resolved-after-firing are notified.
  */
-export function nextState(rule: AlertRule, current: AlertState | undefined, result: ConditionResult, nowIso: string, nowMs: number): Step {
+export function nextState(rule: AlertRule, current: AlertState | undefined, result: ConditionResult, nowIso: string, nowMs: number): AlertStep {
   const state = current?.state ?? 'inactive';
   const since = current?.since ?? nowIso;
   const base = { rule: rule.name, value: result.value, threshold: rule.threshold, evaluated_at: nowIso };
@@ -82,7 +81,7 @@ export class AlertEvaluator {
       try {
         const result = await evaluateCondition(rule, this.options.sources);
         const nowMs = this.now();
-        this.options.store.transition(rule.name, (current) => nextState(rule, current, result, new Date(nowMs).toISOString(), nowMs));
+        await this.options.store.transition(rule.name, (current) => nextState(rule, current, result, new Date(nowMs).toISOString(), nowMs));
       } catch (error) {
         this.options.onError?.(rule.name, error as Error);
       }
@@ -92,14 +91,12 @@ export class AlertEvaluator {
   }
 
   private async deliver(rule: AlertRule): Promise<void> {
-    for (const change of this.options.store.unnotified(rule.name)) {
-      try {
-        await this.options.notify(this.notification(rule, change));
-      } catch (error) {
-        this.options.onError?.(rule.name, error as Error);
-        return; // keep the order: try this change again next round before any later one
-      }
-      this.options.store.markNotified(rule.name, change.id);
+    try {
+      // In order, each marked once handed over; the store keeps two evaluators from handing one change over twice.
+      await this.options.store.handOver(rule.name, (change) => this.options.notify(this.notification(rule, change)));
+    } catch (error) {
+      // Keep the order: the store retries this change next round before any later one.
+      this.options.onError?.(rule.name, error as Error);
     }
   }
 

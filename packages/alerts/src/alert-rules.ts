@@ -12,7 +12,8 @@ export type AlertKind =
   | 'queue_backlog'
   | 'audit_lag'
   | 'dead_letters'
-  | 'no_predictions';
+  | 'no_predictions'
+  | 'records_missing';
 
 export const ALERT_KINDS: readonly AlertKind[] = [
   'latency_p95',
@@ -25,6 +26,7 @@ export const ALERT_KINDS: readonly AlertKind[] = [
   'audit_lag',
   'dead_letters',
   'no_predictions',
+  'records_missing',
 ];
 
 /** What the value of each kind means, and so what its threshold is in. */
@@ -39,6 +41,7 @@ export const KIND_UNITS: Readonly<Record<AlertKind, string>> = {
   audit_lag: 'seconds',
   dead_letters: 'dead-letter entries',
   no_predictions: 'predictions in the window',
+  records_missing: 'records missing',
 };
 
 export interface AlertRule {
@@ -46,7 +49,7 @@ export interface AlertRule {
   readonly kind: AlertKind;
   /** Fires when the value is above it (below it for no_predictions: "at most"). */
   readonly threshold: number;
-  /** The window the value is computed over (ignored by queue_backlog, audit_lag, dead_letters). */
+  /** The window the value is computed over (ignored by queue_backlog, audit_lag, dead_letters, records_missing). */
   readonly window: string;
   readonly windowMs: number;
   /** How long the condition must hold before the alert fires. */

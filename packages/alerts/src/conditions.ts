@@ -15,6 +15,12 @@ export interface AlertSources {
   /** undefined when no Postgres audit is configured. */
   auditLagSeconds(): Promise<number | undefined>;
   deadLetters(): Promise<number>;
+  /**
+   * Records served longer than COMPLETENESS_GRACE_MS ago that no store, dead
+   * letter or journal holds (the total of /monitoring/completeness).
+   * Optional: without it records_missing rules give no verdict.
+   */
+  recordsMissing?(): Promise<number>;
 }
 
 /** One evaluation: the rule's value (null when there is too little data for a verdict) and whether it breaches. */
@@ -57,6 +63,8 @@ export async function evaluateCondition(rule: AlertRule, sources: AlertSources):
     }
     case 'dead_letters':
       return above(await sources.deadLetters(), rule.threshold);
+    case 'records_missing':
+      return above(sources.recordsMissing === undefined ? null : await sources.recordsMissing(), rule.threshold);
     case 'no_predictions': {
       const { total } = await sources.distribution(rule.windowMs);
       return { value: total, breached: total <= rule.threshold };

@@ -1,9 +1,13 @@
 export { checkAlertRules, loadAlertRules } from './alert-rules';
 export type { AlertErrorCode, AlertKind, AlertRule, AlertRules } from './alert-rules';
-export { AlertStore } from './alert-store';
-export type { AlertChange, AlertState, AlertStateName } from './alert-store';
+export type { AlertChange, AlertState, AlertStateName, AlertStep, AlertStore } from './alert-store';
+export { SqliteAlertStore } from './alert-store-sqlite';
+export { PostgresAlertStore } from './alert-store-postgres';
+export type { PostgresAlertStoreOptions } from './alert-store-postgres';
+export { openAlertStore } from './alert-store-open';
+export type { AlertStoreSettings } from './alert-store-open';
 export type { AlertSources, ConditionResult } from './conditions';
-export { nextState } from './alert-evaluator';
+export { AlertEvaluator, nextState } from './alert-evaluator';
 export type { AlertEvaluatorOptions, AlertNotification } from './alert-evaluator';
 export { RequestCounter } from './request-counts';
 export type { AlertSourceOptions, RunningAlertSources } from './runtime/alert-sources';

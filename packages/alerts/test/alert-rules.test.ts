@@ -31,6 +31,7 @@ describe('alert rules', function () {
       'audit_lag',
       'dead_letters',
       'no_predictions',
+      'records_missing',
     ]);
     expect(rules.evaluation_interval_ms).to.equal(15_000);
   });

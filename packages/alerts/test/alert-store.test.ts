@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openSqlite } from '@vigil/stores';
-import { AlertStore } from '../src/alert-store';
+import { SqliteAlertStore } from '../src/alert-store-sqlite';
 
 /** What the stores' SQLite migration 3 created before the alert tables moved here, as existing files hold them. */
 const MIGRATION_3_AS_PUBLISHED = `
@@ -44,33 +44,33 @@ function tempDb(): string {
 
 const firing = { state: 'firing' as const, since: '2026-11-27T10:00:00.000Z', value: 2, threshold: 1, evaluated_at: '2026-11-27T10:00:00.000Z' };
 
-describe('AlertStore tables', function () {
+describe('SqliteAlertStore tables', function () {
   it('a new file gets exactly the tables migration 3 used to create', function () {
     const published = new Database(':memory:');
     published.exec(MIGRATION_3_AS_PUBLISHED);
     const db = openSqlite(tempDb());
-    new AlertStore(db);
+    new SqliteAlertStore(db);
     expect(alertSchema(db)).to.deep.equal(alertSchema(published));
     expect(alertSchema(db)).to.have.length(3);
     db.close();
   });
 
-  it('a file migrated before the move keeps its alert state and history, and opening it twice changes nothing', function () {
+  it('a file migrated before the move keeps its alert state and history, and opening it twice changes nothing', async function () {
     const path = tempDb();
     // Stand-in for a file from before: the tables and a history made by the published migration.
     const before = openSqlite(path);
     before.exec(MIGRATION_3_AS_PUBLISHED);
     const change = { from_state: 'pending', to_state: 'firing', value: 2, threshold: 1, notify: 1 };
-    new AlertStore(before).transition('r', () => ({ next: { rule: 'r', ...firing }, change }));
+    await new SqliteAlertStore(before).transition('r', () => ({ next: { rule: 'r', ...firing }, change }));
     const schema = alertSchema(before);
     before.close();
 
     const db = openSqlite(path);
-    const store = new AlertStore(db);
-    new AlertStore(db);
+    const store = new SqliteAlertStore(db);
+    new SqliteAlertStore(db);
     expect(alertSchema(db)).to.deep.equal(schema);
-    expect(store.states().map((s) => [s.rule, s.state])).to.deep.equal([['r', 'firing']]);
-    expect(store.unnotified('r').map((c) => c.to_state)).to.deep.equal(['firing']);
+    expect((await store.states()).map((s) => [s.rule, s.state])).to.deep.equal([['r', 'firing']]);
+    expect((await store.unnotified('r')).map((c) => c.to_state)).to.deep.equal(['firing']);
     db.close();
   });
 });

@@ -1,11 +1,15 @@
 import type { PostgresStore, SqliteWriter } from '@vigil/stores';
 import { ShippedPrefix } from './shipped-prefix';
 
-/** What the shipper reads and marks in SQLite: the outbox side of {@link SqliteWriter}. */
-export type AuditOutbox = Pick<SqliteWriter, 'unauditedForAudit' | 'markShippedThrough' | 'auditBacklog'>;
+/**
+ * What the shipper reads and marks in SQLite: the outbox side of {@link SqliteWriter}.
+ * The dead-lettered runs (completeness) are optional: without them only rows ship.
+ */
+export type AuditOutbox = Pick<SqliteWriter, 'unauditedForAudit' | 'markShippedThrough' | 'auditBacklog'> &
+  Partial<Pick<SqliteWriter, 'unshippedDeadLettered' | 'markDeadLetteredShipped'>>;
 
 /** Where the shipper copies pages to: the audit side of {@link PostgresStore}. */
-export type AuditTarget = Pick<PostgresStore, 'insertAuditRows'>;
+export type AuditTarget = Pick<PostgresStore, 'insertAuditRows'> & Partial<Pick<PostgresStore, 'mergeSeqRanges'>>;
 
 type OutboxRow = ReturnType<AuditOutbox['unauditedForAudit']>[number];
 
@@ -99,6 +103,7 @@ export class AuditShipper {
    * every page in flight has settled.
    */
   private async shipAvailable(keepGoing: () => boolean = () => true): Promise<{ rows: number; more: boolean }> {
+    await this.shipDeadLettered();
     const inFlight = new Set<Promise<void>>();
     const prefix = new ShippedPrefix();
     let failure: { error: unknown } | undefined;
@@ -127,6 +132,22 @@ export class AuditShipper {
     await Promise.all(inFlight);
     if (failure !== undefined) throw failure.error;
     return { rows: shipped, more };
+  }
+
+  /**
+   * Copies the runs of records this host's worker dead-lettered (changed
+   * since the last copy) to the audit, so completeness read from Postgres
+   * does not count them missing. A few rows at most, and usually none: one
+   * cheap SQLite read per round. Merging is a union, so a copy repeated
+   * after a crash changes nothing.
+   */
+  private async shipDeadLettered(): Promise<void> {
+    const { sqlite, postgres } = this;
+    if (sqlite.unshippedDeadLettered === undefined || sqlite.markDeadLetteredShipped === undefined || postgres.mergeSeqRanges === undefined) return;
+    const changed = sqlite.unshippedDeadLettered();
+    if (changed.length === 0) return;
+    await postgres.mergeSeqRanges('dead_lettered', changed);
+    sqlite.markDeadLetteredShipped(changed);
   }
 
   private async shipPage(page: readonly OutboxRow[]): Promise<number> {

@@ -62,4 +62,44 @@ describe('AuditShipper (the copy loop, against a stand-in audit)', function () {
     expect(writer.shippedThrough()).to.equal(2500);
     writer.close();
   });
+
+  it('copies the dead-lettered sequence runs that changed since the last copy, and only those, once each change', async function () {
+    const writer = outboxWith(0);
+    const merged: { kind: string; entries: unknown[] }[] = [];
+    let failing = false;
+    const target: AuditTarget = {
+      insertAuditRows: async (rows) => rows.length,
+      async mergeSeqRanges(kind, entries) {
+        if (failing) throw new Error('audit unreachable');
+        merged.push({ kind, entries: entries.map((e) => ({ instance_id: e.instance_id, ranges: e.ranges })) });
+      },
+    };
+    const shipper = new AuditShipper(writer, target);
+    writer.recordDeadLettered([
+      { instance_id: 'api-a', seq: 3 },
+      { instance_id: 'api-b', seq: 9 },
+    ]);
+    await shipper.drain();
+    await shipper.drain(); // nothing changed: nothing copied
+    expect(merged).to.deep.equal([
+      {
+        kind: 'dead_lettered',
+        entries: [
+          { instance_id: 'api-a', ranges: [[3, 3]] },
+          { instance_id: 'api-b', ranges: [[9, 9]] },
+        ],
+      },
+    ]);
+    // A failed copy is tried again: the runs stay unshipped until the audit has them.
+    writer.recordDeadLettered([{ instance_id: 'api-a', seq: 4 }]);
+    failing = true;
+    let error: unknown;
+    await shipper.drain().catch((e: unknown) => (error = e));
+    expect((error as Error).message).to.equal('audit unreachable');
+    failing = false;
+    await shipper.drain();
+    expect(merged[1]).to.deep.equal({ kind: 'dead_lettered', entries: [{ instance_id: 'api-a', ranges: [[3, 4]] }] });
+    expect(writer.unshippedDeadLettered()).to.deep.equal([]);
+    writer.close();
+  });
 });

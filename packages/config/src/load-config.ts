@@ -63,6 +63,17 @@ function crossChecks(values: Readonly<Record<string, unknown>>, failed: Readonly
   if (values.predictApiKey !== undefined && values.predictApiKey === values.monitoringApiKey) {
     problems.push('PREDICT_API_KEY: must differ from MONITORING_API_KEY (a /predict client could otherwise read monitoring)');
   }
+  // Without the write key the read key also replays dead letters and acts on the queue (start-up warns):
+  // acceptable on a laptop, not where dashboards and their viewers hold the read key.
+  if (values.nodeEnv === 'production' && values.adminApiKey === undefined && !failed.has('adminApiKey')) {
+    problems.push('ADMIN_API_KEY: required when NODE_ENV=production (without it MONITORING_API_KEY also replays dead letters and acts on the queue)');
+  }
+  if (values.adminApiKey !== undefined && values.adminApiKey === values.monitoringApiKey) {
+    problems.push('ADMIN_API_KEY: must differ from MONITORING_API_KEY (the read key would otherwise also allow the writes)');
+  }
+  if (values.adminApiKey !== undefined && values.adminApiKey === values.predictApiKey) {
+    problems.push('ADMIN_API_KEY: must differ from PREDICT_API_KEY (a /predict client could otherwise replay dead letters and act on the queue)');
+  }
   if (values.logRedactFeatures !== undefined && values.logRedactMode === 'hash' && values.logRedactSalt === undefined && !failed.has('logRedactSalt')) {
     problems.push(
       'LOG_REDACT_SALT: required when LOG_REDACT_FEATURES is set and LOG_REDACT_MODE=hash (an unkeyed hash of a low-cardinality value is reversible)',

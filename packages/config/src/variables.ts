@@ -1,4 +1,5 @@
 import { identifier, integerIn, nonEmpty, oneOf, onOff, queueName, urlWithProtocols, type Parser } from './parsers';
+import { trustProxy } from './trust-proxy';
 
 /** One environment variable: how to parse it, its default, and the line the README shows. */
 export interface VariableDefinition<T> {
@@ -90,16 +91,46 @@ export const VARIABLES = {
     'SPOOL_DIR',
     nonEmpty,
     'artifacts/spool',
-    "Directory of the API's disk spool: log batches that could not reach Redis wait here and are replayed in order. Replicas on one host may share it.",
+    "Directory of the API's write-ahead journal: every record is written here before its answer, and batches Redis has not taken wait " +
+      'here and are replayed in order. Replicas may share it (one filesystem, on one host or many): the journal of a dead one is adopted ' +
+      'by a live one of the same queue and Redis.',
   ),
   spoolMaxBytes: variable(
     'SPOOL_MAX_BYTES',
     integerIn(1024 * 1024, Number.MAX_SAFE_INTEGER),
     String(1024 ** 3),
-    'Largest the spool may grow, in bytes; past it records are counted as dropped and logged.',
+    "Largest one API instance's journal may grow (its backlog and what it adopted), in bytes; past it records are not journaled, " +
+      'are counted as dropped if Redis does not take them, and /readyz fails.',
+  ),
+  journalFsync: variable(
+    'JOURNAL_FSYNC',
+    oneOf(['off', 'interval', 'always'] as const),
+    'off',
+    '`off`: each record reaches the kernel (write(2)) before its answer, which survives a crash of the API process, not of the machine; ' +
+      '`interval`: also fsync every `JOURNAL_FSYNC_INTERVAL_MS` (a machine crash loses at most that much); `always`: fsync before each answer.',
+  ),
+  journalFsyncIntervalMs: variable(
+    'JOURNAL_FSYNC_INTERVAL_MS',
+    integerIn(10, 60_000),
+    '1000',
+    'With `JOURNAL_FSYNC=interval`, how often the journal is fsynced, in milliseconds.',
+  ),
+  journalLeaseMs: variable(
+    'JOURNAL_LEASE_MS',
+    integerIn(3000, 3_600_000),
+    '10000',
+    "An API instance refreshes its journal's lease every second; a journal whose lease is older than this many milliseconds is a dead " +
+      "instance's, and a live API of the same queue and Redis adopts and replays it.",
   ),
   maxInstancesPerRequest: variable('MAX_INSTANCES_PER_REQUEST', integerIn(1, 10000), '1000', 'Largest `instances` array one /predict request may carry.'),
   bodyLimitBytes: variable('BODY_LIMIT_BYTES', integerIn(1024, 64 * 1024 * 1024), '1048576', 'Largest request body the API accepts, in bytes.'),
+  shutdownGraceMs: variable(
+    'SHUTDOWN_GRACE_MS',
+    integerIn(0, 600_000),
+    '5000',
+    'On SIGTERM the API answers /readyz 503 (`shutting_down`) but keeps serving this many milliseconds before it drains, ' +
+      'so load balancers stop routing to it first; SIGINT (Ctrl-C) drains at once.',
+  ),
   workerConcurrency: variable(
     'WORKER_CONCURRENCY',
     integerIn(1, 64),
@@ -122,11 +153,18 @@ export const VARIABLES = {
     'sqlite',
     'Where /monitoring reads from: the SQLite file (one host) or the Postgres audit (replicas on many hosts).',
   ),
+  completenessGraceMs: variable(
+    'COMPLETENESS_GRACE_MS',
+    integerIn(0, 3_600_000),
+    '60000',
+    'A record an API instance served this many milliseconds ago that no store, dead letter or journal holds counts as missing ' +
+      '(/monitoring/completeness, vigil_records_missing, the records_missing alert); at most 1 hour.',
+  ),
   workerMetricsPort: variable(
     'WORKER_METRICS_PORT',
     integerIn(0, 65535),
     undefined,
-    'Port on which a worker serves /metrics; unset means none (several workers on one host need different ports).',
+    'Port on which a worker serves /metrics, /healthz and /readyz; unset means none (several workers on one host need different ports).',
   ),
   alertRulesPath: variable(
     'ALERT_RULES_PATH',
@@ -155,12 +193,22 @@ export const VARIABLES = {
     'Where people reach the API; used for the links in alert notifications.',
   ),
   logLevel: variable('LOG_LEVEL', oneOf(['debug', 'info', 'warn', 'error'] as const), 'info', 'Least severe log line written to stderr.'),
-  nodeEnv: variable('NODE_ENV', (raw) => raw.trim().toLowerCase(), 'development', '`production` makes `MONITORING_API_KEY` mandatory.'),
+  nodeEnv: variable('NODE_ENV', (raw) => raw.trim().toLowerCase(), 'development', '`production` makes `MONITORING_API_KEY` and `ADMIN_API_KEY` mandatory.'),
   monitoringApiKey: variable(
     'MONITORING_API_KEY',
     secretToken,
     undefined,
-    'Bearer key every /monitoring and /admin request must carry (`Authorization: Bearer <key>`); unset leaves them open, which NODE_ENV=production refuses.',
+    'The read key: Bearer key every /monitoring request and every read under /admin (dead letters, the queue board) must carry ' +
+      '(`Authorization: Bearer <key>`); unset leaves them open, which NODE_ENV=production refuses.',
+    { secret: true },
+  ),
+  adminApiKey: variable(
+    'ADMIN_API_KEY',
+    secretToken,
+    undefined,
+    "The write key: Bearer key for POST /admin/dead-letters/:id/replay and the queue board's actions (retry, clean, pause…); it also reads " +
+      'what `MONITORING_API_KEY` reads. Unset: `MONITORING_API_KEY` also allows the writes (warned at start-up), which NODE_ENV=production refuses. ' +
+      'Must differ from `MONITORING_API_KEY` and `PREDICT_API_KEY`.',
     { secret: true },
   ),
   predictApiKey: variable(
@@ -174,8 +222,17 @@ export const VARIABLES = {
     'RATE_LIMIT_PER_MINUTE',
     integerIn(1, 1_000_000_000),
     undefined,
-    "Requests a minute one client IP may make (token bucket, bursts up to a minute's worth); past it the API answers 429 with Retry-After. " +
-      'Unset means no limit. /healthz and /readyz are never limited.',
+    "Requests a minute one client IP may make, counted in Redis so all API replicas share one budget (a one-minute window from the client's first " +
+      'request; each replica counts alone while Redis is away); past it the API answers 429 with Retry-After. Unset means no limit. ' +
+      '/healthz and /readyz are never limited.',
+  ),
+  trustProxy: variable(
+    'TRUST_PROXY',
+    trustProxy,
+    'false',
+    'Which proxies may name the client in X-Forwarded-For (Express `trust proxy`): `false` (the TCP peer is the client), the number of proxies in front ' +
+      '(e.g. `1` behind one load balancer), or comma-separated addresses and CIDR subnets of the proxies (`loopback`, `linklocal`, `uniquelocal` too). ' +
+      '`true` is refused: clients could pick their own address.',
   ),
   hstsMaxAgeSeconds: variable(
     'HSTS_MAX_AGE_SECONDS',

@@ -23,14 +23,25 @@ export interface DriftSnapshot {
   readonly features: readonly { readonly feature: string; readonly test: string; readonly statistic: number; readonly drift: boolean }[];
 }
 
+/** Records of every API instance by where they are (the totals of /monitoring/completeness). */
+export interface CompletenessSnapshot {
+  readonly served: number;
+  readonly stored: number;
+  readonly inFlight: number;
+  readonly spooled: number;
+  readonly deadLettered: number;
+  readonly missing: number;
+}
+
 /** Reads a scrape makes outside the process (see {@link scrapeCache} for keeping them fast). */
 export interface ScrapeSources {
   readonly queue?: (() => Promise<QueueSnapshot | undefined>) | undefined;
   readonly drift?: (() => Promise<DriftSnapshot | undefined>) | undefined;
+  readonly completeness?: (() => Promise<CompletenessSnapshot | undefined>) | undefined;
 }
 
 /** The sources a failed scrape-time read is counted under. */
-export const SCRAPE_SOURCES = ['queue', 'drift'] as const;
+export const SCRAPE_SOURCES = ['queue', 'drift', 'completeness'] as const;
 export type ScrapeSource = (typeof SCRAPE_SOURCES)[number];
 
 /**
@@ -102,7 +113,12 @@ export function createApiMetrics() {
     }),
     spoolBytes: new Gauge({
       name: 'vigil_spool_bytes',
-      help: 'Bytes waiting in the disk spool.',
+      help: "Bytes of log batches waiting for Redis in this API's journal (its backlog and the journals it adopted).",
+      registers: [registry],
+    }),
+    spoolForeignSegments: new Gauge({
+      name: 'vigil_spool_foreign_segments',
+      help: 'Journal segments on SPOOL_DIR left by dead API instances of another queue or Redis: this API leaves them alone. Should stay 0.',
       registers: [registry],
     }),
     logBatchSize: new Histogram({
@@ -177,10 +193,13 @@ export function createApiMetrics() {
         this.set(snapshot === undefined ? Number.NaN : snapshot.rowsCompared);
       },
     }),
+    ...completenessGauges(registry, () => sources.completeness?.()),
     scrapeSourceFailures: withZeroSeries(
       new Counter({
         name: 'vigil_scrape_source_failures_total',
-        help: 'Scrape-time reads that failed, by source (queue: Redis, drift: the monitoring store); their metrics are left out until the source answers.',
+        help:
+          'Scrape-time reads that failed, by source (queue: Redis, drift: the monitoring store, completeness: both); ' +
+          'their metrics are left out until the source answers.',
         labelNames: ['source'] as const,
         registers: [registry],
       }),
@@ -190,3 +209,33 @@ export function createApiMetrics() {
 }
 
 export type ApiMetrics = ReturnType<typeof createApiMetrics>;
+
+/**
+ * vigil_records_*: the completeness totals over every API instance, read at
+ * scrape time (NaN when unknown). Totals only: instance ids are unbounded,
+ * and /monitoring/completeness names the instance.
+ */
+function completenessGauges(registry: Registry, read: () => Promise<CompletenessSnapshot | undefined> | undefined) {
+  const gauge = (name: string, help: string, field: keyof CompletenessSnapshot) =>
+    new Gauge({
+      name,
+      help: `${help} (all API instances; from the monitoring store and the instances' reports, cached 5 s; NaN when unknown).`,
+      registers: [registry],
+      async collect() {
+        const snapshot = await read();
+        this.set(snapshot === undefined ? Number.NaN : snapshot[field]);
+      },
+    });
+  return {
+    recordsServed: gauge('vigil_records_served', 'Prediction records the API instances numbered', 'served'),
+    recordsStored: gauge('vigil_records_stored', 'Of those, records in the monitoring store', 'stored'),
+    recordsInFlight: gauge('vigil_records_in_flight', 'Of those, records served within the grace period and not stored yet', 'inFlight'),
+    recordsSpooled: gauge('vigil_records_spooled', "Of those, records in an instance's journal waiting for Redis", 'spooled'),
+    recordsDeadLettered: gauge('vigil_records_dead_lettered', 'Of those, records held back in the dead-letter queue', 'deadLettered'),
+    recordsMissing: gauge(
+      'vigil_records_missing',
+      'Of those, records served longer than the grace period ago that nothing accounts for: should stay 0',
+      'missing',
+    ),
+  };
+}

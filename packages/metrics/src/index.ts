@@ -1,5 +1,5 @@
 export { createApiMetrics } from './api-metrics';
-export type { ApiMetrics, DriftSnapshot, QueueSnapshot, ScrapeSource, ScrapeSources } from './api-metrics';
+export type { ApiMetrics, CompletenessSnapshot, DriftSnapshot, QueueSnapshot, ScrapeSource, ScrapeSources } from './api-metrics';
 export { createWorkerMetrics } from './worker-metrics';
 export type { WorkerMetrics } from './worker-metrics';
 export { scrapeCache } from './scrape-cache';

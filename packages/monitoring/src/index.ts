@@ -6,3 +6,7 @@ export { parseLimit, parseModelVersion, parseWindow } from './window';
 export type { TimeWindow } from './window';
 export { MonitoringError } from './errors';
 export type { MonitoringErrorCode } from './errors';
+export { computeCompleteness, REPORTING_MS, servedBy } from './completeness';
+export type { Completeness, CompletenessTotals, InstanceCompleteness, InstanceReportInput } from './completeness';
+export { CompletenessService, MAX_GRACE_MS, parseGrace } from './completeness-service';
+export type { CompletenessSources } from './completeness-service';

@@ -1,11 +1,13 @@
 import { expect } from 'chai';
-import { readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { loadConfig } from '@vigil/config';
-import { createPredictionLogger, DiskSpool, LOG_BATCH_DEFAULTS, type PredictionLoggerEvents } from '@vigil/prediction-log';
+import { createPredictionLogger, LOG_BATCH_DEFAULTS, type PredictionLoggerEvents } from '@vigil/prediction-log';
 import type { PredictionRecord } from '@vigil/records';
 import { predictionRecord as record, predictionRecords } from '../../../test/support/fixtures/prediction-records';
+import { instanceDir, journaledRecords, leaseAgeMs, segmentFiles } from '../../../test/support/journal-dirs';
 import { useTempDirs } from '../../../test/support/temp-dirs';
 
 /**
@@ -39,15 +41,7 @@ function recorder() {
   return { seen, events };
 }
 
-/** What a spool directory holds, read by a fresh DiskSpool (as the next start of this process would). */
-function spooledIds(dir: string): string[] {
-  const spool = new DiskSpool({ dir, maxBytes: 10 * 1024 * 1024 });
-  const ids: string[] = [];
-  for (const segment of spool.sealForReplay()) for (const batch of spool.read(segment)) ids.push(...batch.records.map((r) => r.prediction_id));
-  spool.close();
-  return ids;
-}
-
+const ids = (records: readonly PredictionRecord[]) => records.map((r) => r.prediction_id);
 const activeTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
 
 describe('createPredictionLogger defaults', function () {
@@ -57,7 +51,7 @@ describe('createPredictionLogger defaults', function () {
   });
 
   it('flushes a batch the default wait after its first record', async function () {
-    // Never connected, so each batch fails at once and, with no spool, is reported dropped: that marks the flush.
+    // Never connected, so each batch fails at once and, with no journal, is reported dropped: that marks the flush.
     const connection = neverConnected();
     let dropped: (ms: number) => void = () => undefined;
     const flushedAfter = new Promise<number>((resolve) => (dropped = resolve));
@@ -71,17 +65,37 @@ describe('createPredictionLogger defaults', function () {
       .to.be.at.least(LOG_BATCH_DEFAULTS.maxWaitMs - 5)
       .and.below(LOG_BATCH_DEFAULTS.maxWaitMs + 2000);
   });
+
+  it('gives each process start an instance id of its own, and refuses one that cannot name a directory', async function () {
+    const connection = neverConnected();
+    const a = createPredictionLogger({ connection, queueName: 'id-test' });
+    const b = createPredictionLogger({ connection, queueName: 'id-test' });
+    expect(a.instanceId).to.match(/^api-[a-z0-9]+-[0-9a-f]{12}$/);
+    expect(a.instanceId).to.not.equal(b.instanceId);
+    await Promise.all([a.close(), b.close()]);
+    for (const bad of ['', '.hidden', '../up', 'a/b', 'x'.repeat(65)]) {
+      expect(() => createPredictionLogger({ connection, queueName: 'id-test', instanceId: bad }), bad).to.throw(RangeError, /instanceId/);
+    }
+    connection.disconnect();
+  });
 });
 
 describe('createPredictionLogger without Redis', function () {
   const tempDir = useTempDirs();
 
-  it('spools every record while Redis cannot be used, counted by `spooled`; flush() resolves once all are on disk, in the order logged', async function () {
+  it('journals every record while Redis cannot be used, counted by `spooled`; flush() resolves once all are on disk, in the order logged', async function () {
     const connection = neverConnected();
-    const dir = tempDir('logger-spool');
-    const spool = new DiskSpool({ dir, maxBytes: 10 * 1024 * 1024 });
+    const dir = tempDir('logger-journal');
     const { seen, events } = recorder();
-    const logger = createPredictionLogger({ connection, queueName: 'spool-test', maxBatchRecords: 10, maxBatchWaitMs: 60_000, spool, events });
+    const logger = createPredictionLogger({
+      connection,
+      queueName: 'spool-test',
+      instanceId: 'spool-test-1',
+      maxBatchRecords: 10,
+      maxBatchWaitMs: 60_000,
+      journal: { dir, maxBytes: 10 * 1024 * 1024 },
+      events,
+    });
     const records = predictionRecords(25);
     for (const r of records) logger.log(r);
     await logger.flush();
@@ -91,25 +105,28 @@ describe('createPredictionLogger without Redis', function () {
     for (const [, message] of seen.enqueueFailed) expect(message).to.match(/Redis is not connected/);
     expect(seen.dropped).to.deep.equal([]);
     expect(seen.enqueued).to.deep.equal([]);
-    expect(spool.hasBacklog).to.equal(true);
+    // One segment per batch, the records stamped with this instance and numbered in the order logged.
+    const own = instanceDir(dir, 'spool-test-1');
+    expect(segmentFiles(own)).to.have.length(3);
+    const journaled = journaledRecords(own);
+    expect(ids(journaled)).to.deep.equal(ids(records));
+    expect(journaled.map((r) => [r.instance_id, r.seq])).to.deep.equal(records.map((_, i) => ['spool-test-1', i + 1]));
+    expect(logger.progress()).to.deep.equal({ instanceId: 'spool-test-1', served: 25, backlogRecords: 25, bufferedRecords: 0, inFlightRecords: 0 });
+    const health = logger.health();
+    expect(health).to.include({ redis: 'down', journalWritable: true, full: false, maxBytes: 10 * 1024 * 1024 });
+    expect(health.backlogBytes).to.be.greaterThan(0);
     await logger.close();
-    expect(spooledIds(dir)).to.deep.equal(records.map((r) => r.prediction_id));
+    expect(ids(journaledRecords(own))).to.deep.equal(ids(records));
     connection.disconnect();
   });
 
-  it('spools too on a client dialling a port where nothing listens (connection refused, retrying)', async function () {
+  it('journals too on a client dialling a port where nothing listens (connection refused, retrying)', async function () {
     const connection = new Redis(`redis://127.0.0.1:${await closedPort()}`, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
     const refused = new Promise<Error>((resolve) => connection.once('error', resolve));
     connection.on('error', () => undefined);
-    const dir = tempDir('logger-spool');
+    const dir = tempDir('logger-journal');
     const { seen, events } = recorder();
-    const logger = createPredictionLogger({
-      connection,
-      queueName: 'refused-test',
-      maxBatchWaitMs: 5,
-      spool: new DiskSpool({ dir, maxBytes: 1024 * 1024 }),
-      events,
-    });
+    const logger = createPredictionLogger({ connection, queueName: 'refused-test', maxBatchWaitMs: 5, journal: { dir, maxBytes: 1024 * 1024 }, events });
     try {
       expect(((await refused) as NodeJS.ErrnoException).code).to.equal('ECONNREFUSED');
       const records = predictionRecords(3, { start: 100 });
@@ -118,13 +135,13 @@ describe('createPredictionLogger without Redis', function () {
       expect(seen.spooled).to.deep.equal([3]);
       expect(seen.dropped).to.deep.equal([]);
       await logger.close();
-      expect(spooledIds(dir)).to.deep.equal(records.map((r) => r.prediction_id));
+      expect(ids(journaledRecords(instanceDir(dir, logger.instanceId)))).to.deep.equal(ids(records));
     } finally {
       connection.disconnect();
     }
   });
 
-  it('reports the records as dropped, naming why, when there is no spool, and flush() still resolves', async function () {
+  it('reports the records as dropped, naming why, when there is no journal, and flush() still resolves', async function () {
     const connection = neverConnected();
     const { seen, events } = recorder();
     const logger = createPredictionLogger({ connection, queueName: 'drop-test', maxBatchWaitMs: 60_000, events });
@@ -132,51 +149,110 @@ describe('createPredictionLogger without Redis', function () {
     await logger.flush();
     expect(seen.dropped).to.have.length(1);
     expect(seen.dropped[0]![0]).to.equal(3);
-    expect(seen.dropped[0]![1]).to.match(/^no spool \(Redis is not connected/);
+    expect(seen.dropped[0]![1]).to.match(/^no journal \(Redis is not connected/);
     expect(seen.spooled).to.deep.equal([]);
+    expect(logger.health()).to.deep.equal({ redis: 'down', journalWritable: false, backlogBytes: 0, maxBytes: 0, full: true });
     await logger.close();
     connection.disconnect();
   });
 
-  it('reports a batch the spool has no room for as dropped, and spools the ones that fit', async function () {
+  it('keeps what fits when the journal is full, reports the rest as dropped once Redis fails them, and says full in health()', async function () {
     const connection = neverConnected();
-    const dir = tempDir('logger-spool');
-    const oneBatch = Buffer.byteLength(JSON.stringify({ records: predictionRecords(5) }) + '\n');
+    const dir = tempDir('logger-journal');
+    const records = predictionRecords(10);
+    const stamped = records.map((r, i) => ({ ...r, instance_id: 'full-test-1', seq: i + 1 }));
+    const lineBytes = stamped.map((r) => Buffer.byteLength(JSON.stringify(r) + '\n'));
+    // Room for seven records, not ten.
+    const maxBytes = lineBytes.slice(0, 7).reduce((a, b) => a + b, 0) + 10;
     const { seen, events } = recorder();
-    // Room for one batch of five, not two.
-    const spool = new DiskSpool({ dir, maxBytes: Math.floor(oneBatch * 1.5) });
-    const logger = createPredictionLogger({ connection, queueName: 'full-test', maxBatchRecords: 5, spool, events });
-    for (const r of predictionRecords(10)) logger.log(r);
+    const logger = createPredictionLogger({
+      connection,
+      queueName: 'full-test',
+      instanceId: 'full-test-1',
+      maxBatchRecords: 5,
+      maxBatchWaitMs: 60_000,
+      journal: { dir, maxBytes },
+      events,
+    });
+    for (const r of records) logger.log(r);
+    expect(logger.health().full).to.equal(true);
+    expect(logger.health().journalWritable, 'full is not a disk failure').to.equal(true);
     await logger.flush();
-    expect(seen.spooled).to.deep.equal([5]);
-    expect(seen.dropped.map(([n, reason]) => [n, reason.startsWith('spool full or unwritable')])).to.deep.equal([[5, true]]);
+    expect(seen.spooled).to.deep.equal([5, 2]);
+    expect(seen.dropped.map(([n, reason]) => [n, reason.startsWith('journal full or unwritable')])).to.deep.equal([[3, true]]);
+    expect(ids(journaledRecords(instanceDir(dir, 'full-test-1')))).to.deep.equal(ids(records.slice(0, 7)));
     await logger.close();
     connection.disconnect();
   });
 
-  it('close() hands over what is still buffered, seals the spool, leaves no timer running and leaves the connection to its owner', async function () {
+  it('says the journal is unwritable when the disk refuses it, and reports the records dropped once Redis fails them', async function () {
     const connection = neverConnected();
-    const dir = tempDir('logger-spool');
+    const dir = tempDir('logger-journal');
+    const { seen, events } = recorder();
+    const failures: string[] = [];
+    const logger = createPredictionLogger({
+      connection,
+      queueName: 'unwritable-test',
+      maxBatchWaitMs: 60_000,
+      journal: { dir, maxBytes: 1024 * 1024 },
+      events: { ...events, journalFailed: (error) => failures.push(error.message) },
+    });
+    // A directory where the next segment file would go: open(2) fails, as on a broken disk.
+    const blocker = join(instanceDir(dir, logger.instanceId), '000000000001.jsonl');
+    mkdirSync(blocker);
+    writeFileSync(join(blocker, 'x'), '');
+    for (const r of predictionRecords(3)) logger.log(r);
+    expect(logger.health()).to.include({ journalWritable: false });
+    expect(failures, 'reported once, not per record').to.have.length(1);
+    await logger.flush();
+    expect(seen.dropped.map(([n, reason]) => [n, reason.startsWith('journal full or unwritable')])).to.deep.equal([[3, true]]);
+    await logger.close();
+    connection.disconnect();
+  });
+
+  it('close() hands over what is buffered, stops its timers, expires its lease for the next logger, leaves the connection alone', async function () {
+    const connection = neverConnected();
+    const dir = tempDir('logger-journal');
     const { seen, events } = recorder();
     await new Promise(setImmediate); // past the first await, mocha's own timeout timer is running: count it in
     const timersBefore = activeTimers();
-    const logger = createPredictionLogger({
-      connection,
-      queueName: 'close-test',
-      maxBatchWaitMs: 60_000,
-      spool: new DiskSpool({ dir, maxBytes: 1024 * 1024 }),
-      events,
-    });
+    // A short lease: the heartbeat would refresh it every 100 ms if its (unref'd) timer still ran after close().
+    const journal = { dir, maxBytes: 1024 * 1024, leaseMs: 300 };
+    const logger = createPredictionLogger({ connection, queueName: 'close-test', maxBatchWaitMs: 60_000, journal, events });
     const logged: PredictionRecord[] = [record(), record()];
     for (const r of logged) logger.log(r);
     expect(activeTimers(), 'the batch timer runs while records wait').to.equal(timersBefore + 1);
     await logger.close();
     expect(seen.spooled).to.deep.equal([2]);
     expect(activeTimers()).to.equal(timersBefore);
-    // The open segment was closed and marked ready for replay.
-    expect(readdirSync(dir).filter((name) => name.endsWith('.open'))).to.deep.equal([]);
-    expect(spooledIds(dir)).to.deep.equal(logged.map((r) => r.prediction_id));
+    const own = instanceDir(dir, logger.instanceId);
+    expect(ids(journaledRecords(own))).to.deep.equal(ids(logged));
+    // Expired (mtime 0), so whoever starts next on this volume adopts the backlog at once rather than after the lease;
+    // and still expired a few heartbeats later: the journal's timer stopped too.
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(leaseAgeMs(own)).to.be.greaterThan(Date.now() - 1000);
     expect(connection.status).to.equal('wait');
+    connection.disconnect();
+  });
+
+  it('close() removes its directory when nothing waits in it', async function () {
+    const connection = neverConnected();
+    const dir = tempDir('logger-journal');
+    const logger = createPredictionLogger({ connection, queueName: 'empty-close-test', journal: { dir, maxBytes: 1024 * 1024 } });
+    expect(existsSync(instanceDir(dir, logger.instanceId))).to.equal(true);
+    await logger.close();
+    expect(existsSync(instanceDir(dir, logger.instanceId))).to.equal(false);
+    connection.disconnect();
+  });
+
+  it('refuses an instance id whose directory is already on the volume (seq would start again under the same id)', async function () {
+    const connection = neverConnected();
+    const dir = tempDir('logger-journal');
+    const first = createPredictionLogger({ connection, queueName: 'dup-test', instanceId: 'dup-1', journal: { dir, maxBytes: 1024 * 1024 } });
+    expect(() => createPredictionLogger({ connection, queueName: 'dup-test', instanceId: 'dup-1', journal: { dir, maxBytes: 1024 * 1024 } })).to.throw(
+      /already exists/,
+    );
+    await first.close();
     connection.disconnect();
   });
 });

@@ -14,6 +14,10 @@ export interface QueueNames {
   readonly notifications: string;
   /** Redis key prefix of the API's per-minute request counts (see RequestCounter in @vigil/alerts). */
   readonly requestCountPrefix: string;
+  /** Redis hash of the API instances' logger progress (field: instance id), read by /monitoring/completeness. */
+  readonly instances: string;
+  /** Redis key prefix of the per-client request counts every API replica's rate limiter shares (RATE_LIMIT_PER_MINUTE). */
+  readonly rateLimitPrefix: string;
 }
 
 /** The names of every queue and key that belong to the log queue `name`. */
@@ -24,5 +28,7 @@ export function queueNames(name: string): QueueNames {
     alertEvaluations: `${name}-alerts`,
     notifications: `${name}-notifications`,
     requestCountPrefix: `vigil:${name}`,
+    instances: `vigil:${name}:instances`,
+    rateLimitPrefix: `vigil:${name}:rate-limit`,
   });
 }

@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { UnrecoverableError } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
 import { isPermanentError } from '@vigil/errors';
 import { createLogger, createWorkerMetrics, type WorkerMetrics } from '@vigil/metrics';
-import { encodeLogBatch, logBatchHandler, type DeadLetter, type LogBatchJob, type LogBatchPayload } from '@vigil/queue';
-import { openSqlite, SqliteWriter } from '@vigil/stores';
+import { deadLetterExhaustedJob, encodeLogBatch, logBatchHandler, type DeadLetter, type LogBatchJob, type LogBatchPayload } from '@vigil/queue';
+import { openSqlite, SqliteReader, SqliteWriter, type SeqRangeRow } from '@vigil/stores';
 import { predictionRecords } from '../../../test/support/fixtures/prediction-records';
 import { useTempDirs } from '../../../test/support/temp-dirs';
 
@@ -54,6 +54,16 @@ async function counter(metric: WorkerMetrics['recordsWritten'] | WorkerMetrics['
   const { values } = await metric.get();
   const matches = (found: Readonly<Record<string, string | number | undefined>>) => Object.entries(labels).every(([k, value]) => found[k] === value);
   return values.find((v) => matches(v.labels))?.value ?? 0;
+}
+
+/** The file's sequence runs, as /monitoring/completeness reads them. */
+async function seqRanges(path: string): Promise<SeqRangeRow[]> {
+  const reader = SqliteReader.open(path);
+  try {
+    return await reader.seqRanges();
+  } finally {
+    await reader.close();
+  }
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -163,5 +173,50 @@ describe('logBatchHandler (real SQLite, in-memory dead letters)', function () {
     expect(await handle(job(encodeLogBatch(records), 'busy'))).to.deep.equal({ written: 4, rejected: 0 });
     expect(storedIds(path)).to.deep.equal(records.map((r) => r.prediction_id));
     db.close();
+  });
+
+  it('accounts for the records it dead-letters by instance and seq, and counts them stored once a replay writes them', async function () {
+    const { path, writer, deadLetters, handle } = handlerOnFile(dbPath());
+    const records = predictionRecords(4, { each: (_n, i) => ({ instance_id: 'api-a', seq: i + 1 }) });
+    const broken = { ...records[2]!, probability: 2 };
+    await handle(job(encodeLogBatch([records[0]!, records[1]!, broken, records[3]!]), 'with-broken'));
+    expect(await seqRanges(path)).to.deep.equal([
+      { instance_id: 'api-a', kind: 'dead_lettered', ranges: [[3, 3]] },
+      {
+        instance_id: 'api-a',
+        kind: 'stored',
+        ranges: [
+          [1, 2],
+          [4, 4],
+        ],
+      },
+    ]);
+    // What a replay does: the dead letter's records go back as a version 1 batch (here, fixed by a person).
+    expect(deadLetters.letters[0]!.records).to.deep.equal([broken]);
+    await handle(job({ v: 1, records: [{ ...broken, probability: 0.5 }] }, 'replay'));
+    expect((await seqRanges(path)).find((row) => row.kind === 'stored')?.ranges).to.deep.equal([[1, 4]]);
+    writer.close();
+  });
+
+  it('accounts for a batch that failed every attempt when it moves to the dead letters, and moves it even if that accounting fails', async function () {
+    const { path, writer, deadLetters, metrics } = handlerOnFile(dbPath());
+    const records = predictionRecords(3, { each: (_n, i) => ({ instance_id: 'api-a', seq: 10 + i }) });
+    // What the worker's 'failed' event hands over: the fields deadLetterExhaustedJob reads of a BullMQ job.
+    const exhausted = (id: string) =>
+      ({ id, data: encodeLogBatch(records), attemptsMade: 12, opts: { attempts: 12 }, remove: async () => undefined }) as unknown as Job<LogBatchPayload>;
+    const logger = createLogger('worker', 'error', () => undefined);
+    await deadLetterExhaustedJob(deadLetters, metrics, logger, writer)(exhausted('failed-1'), new Error('SQLite is unwritable'));
+    expect(await seqRanges(path)).to.deep.equal([{ instance_id: 'api-a', kind: 'dead_lettered', ranges: [[10, 12]] }]);
+    const broken = {
+      recordDeadLettered() {
+        throw new Error('SQLite is unwritable');
+      },
+    };
+    await deadLetterExhaustedJob(deadLetters, metrics, logger, broken)(exhausted('failed-2'), new Error('SQLite is unwritable'));
+    expect(deadLetters.letters.map((letter) => [letter.kind, letter.source_job_id, letter.records.length])).to.deep.equal([
+      ['failed-batch', 'failed-1', 3],
+      ['failed-batch', 'failed-2', 3],
+    ]);
+    writer.close();
   });
 });

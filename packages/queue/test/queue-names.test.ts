@@ -9,6 +9,8 @@ describe('queueNames', function () {
       alertEvaluations: 'vigil-predictions-alerts',
       notifications: 'vigil-predictions-notifications',
       requestCountPrefix: 'vigil:vigil-predictions',
+      instances: 'vigil:vigil-predictions:instances',
+      rateLimitPrefix: 'vigil:vigil-predictions:rate-limit',
     });
   });
 });

@@ -1,3 +1,3 @@
 export { newPredictionId } from './prediction-record';
 export type { PredictionRecord } from './prediction-record';
-export { isFeatureObject, recordProblem } from './record-problem';
+export { isFeatureObject, isInstanceId, isSequenceNumber, recordProblem, recordSequence } from './record-problem';

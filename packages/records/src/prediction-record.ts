@@ -12,6 +12,10 @@ export interface PredictionRecord {
   readonly probability: number;
   /** Server-side time to validate and score, from the monotonic clock. */
   readonly latency_ms: number;
+  /** The API process instance that served it (1-64 of [A-Za-z0-9_.-]); set by the prediction logger. */
+  readonly instance_id?: string;
+  /** 1, 2, 3… per instance, consecutive in the order that instance logged its records; set by the prediction logger. */
+  readonly seq?: number;
 }
 
 /** Time-sortable id assigned in the API before the response is sent. */

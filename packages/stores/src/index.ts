@@ -10,3 +10,6 @@ export type { RetentionLogger, RetentionOptions, RunningRetention } from './sqli
 export { PostgresStore } from './postgres/postgres-store';
 export type { PostgresStoreOptions } from './postgres/postgres-store';
 export type { AuditRow } from './postgres/copy-rows';
+export { countRanges, maxSeq, mergeRanges, parseRanges, runsByInstance, runsOf, subtractRanges } from './seq-ranges';
+export type { SeqRange, SeqRangeKind, SeqRangeRow } from './seq-ranges';
+export type { UnshippedSeqRanges } from './sqlite/sqlite-seq-ranges';

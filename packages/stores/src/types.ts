@@ -1,5 +1,6 @@
 import type { PredictionRecord } from '@vigil/records';
 import type { MinuteRollup, RollupSummary } from '@vigil/rollups';
+import type { SeqRangeRow } from './seq-ranges';
 
 /** A prediction as a store returns it: the logged record plus the store's own columns. */
 export interface StoredPrediction extends PredictionRecord {
@@ -43,5 +44,11 @@ export interface MonitoringReader {
   windowSample(sinceIso: string, options: { modelVersion?: string; stride: number }): Promise<SampledPrediction[]>;
   /** Newest first, by timestamp then prediction_id (same order in every store). */
   recentPredictions(limit: number): Promise<StoredPrediction[]>;
+  /**
+   * Per API instance, the runs of sequence numbers stored and dead-lettered
+   * (a few rows per instance, whatever the number of records): what
+   * completeness is computed from.
+   */
+  seqRanges(): Promise<SeqRangeRow[]>;
   close(): Promise<void>;
 }

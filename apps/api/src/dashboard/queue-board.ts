@@ -1,10 +1,11 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { QueueInspector } from '@vigil/queue';
 import { ApiError } from '../api-errors';
-import { boardAuth, sameOriginWrites } from './board-auth';
+import { accessKeys, type AccessKeyOptions } from '../security/access-keys';
+import { boardAccess, boardAuth, sameOriginWrites } from './board-auth';
 
 /** Where create-app mounts the board. */
 export const QUEUE_BOARD_PATH = '/admin/queues';
@@ -13,10 +14,10 @@ export const QUEUE_BOARD_PATH = '/admin/queues';
 export interface QueueBoardOptions {
   readonly inspector: QueueInspector;
   /**
-   * The monitoring key; the board asks for it (Bearer, or HTTP Basic in a browser).
-   * @defaultValue undefined: the board is open, as every /admin path is without a key
+   * The read and the write key; the board asks for one (Bearer, or HTTP Basic in a browser).
+   * @defaultValue `{}`: the board is open with its actions, as every /admin path is without keys
    */
-  readonly key?: string | undefined;
+  readonly keys?: AccessKeyOptions;
 }
 
 // bull-board's page is a React app: its own scripts and styles, inline style
@@ -34,24 +35,48 @@ const BOARD_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/**
- * bull-board over the log queue and its dead-letter queue, as an Express app
- * to mount at {@link QUEUE_BOARD_PATH}. The dead-letter queue is read-only
- * (replay goes through `npm run cli -- dlq replay` or /admin/dead-letters,
- * which also remove the entry); the log queue keeps bull-board's actions
- * (retry, clean, pause). Queues are registered on the first request, once
- * Redis is connected (see QueueInspector.ready).
- */
-export function queueBoard(options: QueueBoardOptions): Express {
+/** One bull-board instance served under {@link QUEUE_BOARD_PATH}: its router, and how to give it the queues. */
+interface Board {
+  readonly ui: RequestHandler;
+  register(inspector: QueueInspector): void;
+}
+
+function board(withActions: boolean): Board {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(QUEUE_BOARD_PATH);
-  const board = createBullBoard({ queues: [], serverAdapter, options: { uiConfig: { boardTitle: 'Vigil queues' } } });
+  const boardTitle = withActions ? 'Vigil queues' : 'Vigil queues (read-only)';
+  const { setQueues } = createBullBoard({ queues: [], serverAdapter, options: { uiConfig: { boardTitle } } });
   const ui = serverAdapter.getRouter() as Express;
   ui.disable('x-powered-by');
+  return {
+    ui,
+    register(inspector) {
+      const { log, deadLetters } = inspector.ready();
+      setQueues([
+        new BullMQAdapter(log, { readOnlyMode: !withActions, description: 'Prediction log batches (one job = one batch)' }),
+        new BullMQAdapter(deadLetters, { readOnlyMode: true, description: 'Records the worker could not store; replay with the CLI or /admin/dead-letters' }),
+      ]);
+    },
+  };
+}
+
+/**
+ * bull-board over the log queue and its dead-letter queue, as an Express app
+ * to mount at {@link QUEUE_BOARD_PATH}. There are two boards at that path:
+ * the read key (MONITORING_API_KEY, once ADMIN_API_KEY is set) is shown one
+ * where every queue is read-only, so a viewer sees no retry, clean or pause
+ * button (and boardAuth refuses such a request anyway); the admin key is
+ * shown the log queue with bull-board's actions. The dead-letter queue is
+ * read-only on both (replay goes through `npm run cli -- dlq replay` or
+ * /admin/dead-letters, which also remove the entry). Queues are registered
+ * on the first request, once Redis is connected (see QueueInspector.ready).
+ */
+export function queueBoard(options: QueueBoardOptions): Express {
+  const boards = { read: board(false), admin: board(true) };
 
   const app = express();
   app.disable('x-powered-by');
-  if (options.key !== undefined) app.use(boardAuth({ key: options.key, realm: 'vigil-monitoring' }));
+  app.use(boardAuth({ keys: accessKeys(options.keys ?? {}), realm: 'vigil-monitoring' }));
   app.use(sameOriginWrites);
   // As everywhere in the API (no CORS): Express would otherwise answer OPTIONS itself.
   app.use((req, _res, next) => {
@@ -60,16 +85,13 @@ export function queueBoard(options: QueueBoardOptions): Express {
   let registered = false;
   app.use((_req, res, next) => {
     if (!registered) {
-      const { log, deadLetters } = options.inspector.ready();
-      board.setQueues([
-        new BullMQAdapter(log, { description: 'Prediction log batches (one job = one batch)' }),
-        new BullMQAdapter(deadLetters, { readOnlyMode: true, description: 'Records the worker could not store; replay with the CLI or /admin/dead-letters' }),
-      ]);
+      boards.read.register(options.inspector);
+      boards.admin.register(options.inspector);
       registered = true;
     }
     res.setHeader('Content-Security-Policy', BOARD_CSP);
     next();
   });
-  app.use(ui);
+  app.use((req, res, next) => boards[boardAccess(res)].ui(req, res, next));
   return app;
 }

@@ -1,5 +1,6 @@
 import type { DriftService } from '@vigil/drift';
 import { scrapeCache, type ApiMetrics, type DriftSnapshot, type Logger, type ScrapeSource } from '@vigil/metrics';
+import type { CompletenessService } from '@vigil/monitoring';
 import type { QueueInspector } from '@vigil/queue';
 
 /** What the scrape-time gauges read, and how to report trouble reading it. */
@@ -9,6 +10,8 @@ export interface ScrapeSourceOptions {
   /** The log queue; undefined when prediction logging is off. */
   readonly queue?: QueueInspector | undefined;
   readonly drift?: DriftService | undefined;
+  /** Records by where they are; undefined when prediction logging is off (no instance reports). */
+  readonly completeness?: CompletenessService | undefined;
 }
 
 /** Drift gauges describe the last hour, like the dashboard's default window. */
@@ -17,6 +20,8 @@ const DRIFT_WINDOW = { label: '1h', ms: 3_600_000 } as const;
 const QUEUE_TTL_MS = 1000;
 /** A drift report reads up to max_sample rows and runs a test per feature: once per 30 s is plenty. */
 const DRIFT_TTL_MS = 30_000;
+/** One Redis HGETALL and one read of the store's few sequence-run rows: cheap, but missing records are a matter of minutes. */
+const COMPLETENESS_TTL_MS = 5000;
 
 /**
  * Wires the vigil_queue_* and vigil_drift_* gauges to their sources, each
@@ -24,7 +29,7 @@ const DRIFT_TTL_MS = 30_000;
  * drift report every 30 s, and never waits long for either.
  */
 export function readAtScrape(options: ScrapeSourceOptions): void {
-  const { metrics, logger, queue, drift } = options;
+  const { metrics, logger, queue, drift, completeness } = options;
   const failing = new Set<string>();
   const failed = (source: ScrapeSource) => (error: Error) => {
     metrics.scrapeSourceFailures.inc({ source });
@@ -45,6 +50,22 @@ export function readAtScrape(options: ScrapeSourceOptions): void {
         waitMs: 2000,
         onError: failed('drift'),
       }),
+    completeness:
+      completeness &&
+      scrapeCache(
+        async () => {
+          const { totals } = await completeness.report();
+          return recovered('completeness', {
+            served: totals.served,
+            stored: totals.stored,
+            inFlight: totals.in_flight,
+            spooled: totals.spooled,
+            deadLettered: totals.dead_lettered,
+            missing: totals.missing,
+          });
+        },
+        { ttlMs: COMPLETENESS_TTL_MS, waitMs: 1000, onError: failed('completeness') },
+      ),
   });
 }
 

@@ -6,10 +6,12 @@ import { onlyParameters } from './query-parameters';
 /** The rules, what fires now, and the recent state changes. */
 export function alertsRouter(rules: AlertRules, store: AlertStore): Router {
   const router = Router();
-  router.get('/monitoring/alerts', (req, res) => {
+  router.get('/monitoring/alerts', async (req, res) => {
     onlyParameters(req, ['limit']);
     const limit = parseLimit(req.query.limit, 50, 1000);
-    const states = new Map(store.states().map((state) => [state.rule, state]));
+    // Both reads go to the alert store: with Postgres, the state every replica and host shares.
+    const [stateList, history] = await Promise.all([store.states(), store.history(limit)]);
+    const states = new Map(stateList.map((state) => [state.rule, state]));
     res.json({
       evaluation_interval_seconds: rules.evaluation_interval_ms / 1000,
       rules: rules.rules.map((rule) => ({
@@ -25,7 +27,7 @@ export function alertsRouter(rules: AlertRules, store: AlertStore): Router {
         evaluated_at: states.get(rule.name)?.evaluated_at ?? null,
       })),
       firing: [...states.values()].filter((s) => s.state === 'firing').map(({ rule, since, value, threshold }) => ({ rule, since, value, threshold })),
-      history: store.history(limit),
+      history,
     });
   });
   return router;

@@ -1,10 +1,13 @@
 import { Router } from 'express';
 import type { Registry } from 'prom-client';
+import type { Readiness } from '../readiness';
 
-/** A named check that /readyz runs; resolves true when that dependency is usable. */
-export type ReadinessCheck = () => Promise<boolean>;
-
-export function healthRouter(checks: Readonly<Record<string, ReadinessCheck>>, registry: Registry): Router {
+/**
+ * The probes and /metrics. /healthz is liveness: 200 while the process runs,
+ * whatever its dependencies do, so an orchestrator never restarts a replica
+ * for an outage elsewhere. /readyz is whether to route traffic here (see Readiness).
+ */
+export function healthRouter(readiness: Readiness, registry: Registry): Router {
   const router = Router();
 
   router.get('/healthz', (_req, res) => {
@@ -12,14 +15,8 @@ export function healthRouter(checks: Readonly<Record<string, ReadinessCheck>>, r
   });
 
   router.get('/readyz', async (_req, res) => {
-    const results: Record<string, boolean> = {};
-    await Promise.all(
-      Object.entries(checks).map(async ([name, check]) => {
-        results[name] = await check().catch(() => false);
-      }),
-    );
-    const ready = Object.values(results).every(Boolean);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: results });
+    const { ready, status, checks } = await readiness.report();
+    res.status(ready ? 200 : 503).json({ status, checks });
   });
 
   router.get('/metrics', async (_req, res) => {

@@ -1,12 +1,12 @@
 import type { RequestHandler } from 'express';
-import { ApiError } from '../api-errors';
+import { bearerRefusal, noTokenReason } from './bearer-refusal';
 import { bearerToken, checkKeyOptions, keyMatcher } from './presented-key';
 
 /** Options for {@link bearerAuth}. */
 export interface BearerAuthOptions {
   /** The one key accepted. */
   readonly key: string;
-  /** Names the protected area in `WWW-Authenticate` and in the error details, e.g. `monitoring`. */
+  /** Names the protected area in `WWW-Authenticate` and in the error details, e.g. `predict`. */
   readonly realm: string;
 }
 
@@ -24,18 +24,8 @@ export function bearerAuth(options: BearerAuthOptions): RequestHandler {
   return (req, res, next) => {
     const header = req.headers.authorization;
     const token = bearerToken(header);
-    if (token === undefined) {
-      res.setHeader('WWW-Authenticate', `Bearer realm="${realm}"`);
-      const missing = header === undefined;
-      const message = missing ? 'This endpoint needs an Authorization: Bearer <key> header' : 'The Authorization header must be "Bearer <key>"';
-      next(new ApiError('UNAUTHORIZED', message, { where: 'headers.authorization', realm, reason: missing ? 'missing' : 'malformed' }));
-      return;
-    }
-    if (!matches(token)) {
-      res.setHeader('WWW-Authenticate', `Bearer realm="${realm}", error="invalid_token"`);
-      next(new ApiError('UNAUTHORIZED', 'The bearer key is not valid for this endpoint', { where: 'headers.authorization', realm, reason: 'invalid_key' }));
-      return;
-    }
-    next();
+    if (token === undefined) next(bearerRefusal(res, realm, noTokenReason(header)));
+    else if (!matches(token)) next(bearerRefusal(res, realm, 'invalid_key'));
+    else next();
   };
 }

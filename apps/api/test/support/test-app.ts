@@ -10,6 +10,8 @@ import { useTempDirs } from '../../../../test/support/temp-dirs';
 import { createApp, type AppDependencies } from '../../src/create-app';
 import { errorBoundary, notFound } from '../../src/error-boundary';
 import { foreignErrors } from '../../src/security/foreign-errors';
+import { Readiness } from '../../src/readiness';
+import { modelLoaded } from '../../src/readiness-checks';
 
 /** The body of every error answer. */
 export interface ErrorBody {
@@ -91,7 +93,7 @@ export function useTestApps() {
       monitoring: new MonitoringService(reader),
       metrics: createApiMetrics(),
       logger,
-      readiness: { model: async () => true },
+      readiness: new Readiness({ model: modelLoaded }),
       bodyLimitBytes: 4096,
       maxInstancesPerRequest: 10,
       ...overrides,

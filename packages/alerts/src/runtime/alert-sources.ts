@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { DriftService } from '@vigil/drift';
 import type { ModelSpec } from '@vigil/model';
-import type { MonitoringService } from '@vigil/monitoring';
+import type { CompletenessService, MonitoringService } from '@vigil/monitoring';
 import { ReadyQueue, type QueueNames } from '@vigil/queue';
 import type { AlertSources } from '../conditions';
 import { readRequestCounts } from '../request-counts';
@@ -22,6 +22,8 @@ export interface AlertSourceOptions {
    */
   readonly auditBacklog: (() => { readonly oldestTimestamp: string | undefined }) | undefined;
   readonly deadLetters: { count(): Promise<number> };
+  /** Records per API instance by where they are: records_missing reads its total. */
+  readonly completeness?: Pick<CompletenessService, 'report'> | undefined;
   readonly now?: () => number;
 }
 
@@ -38,7 +40,7 @@ export function referenceFraudRate(probabilities: readonly number[], threshold: 
 
 /** The values alert rules read, wired to the monitoring and drift services, Redis and the stores. */
 export function createAlertSources(options: AlertSourceOptions): RunningAlertSources {
-  const { monitoring, drift, connection, names, auditBacklog, deadLetters } = options;
+  const { monitoring, drift, connection, names, auditBacklog, deadLetters, completeness } = options;
   const now = options.now ?? Date.now;
   const logQueue = new ReadyQueue(connection, names.log);
   const window = (ms: number) => ({ label: `${Math.round(ms / 60_000)}m`, ms });
@@ -69,6 +71,7 @@ export function createAlertSources(options: AlertSourceOptions): RunningAlertSou
       return oldestTimestamp === undefined ? 0 : Math.max(0, (now() - Date.parse(oldestTimestamp)) / 1000);
     },
     deadLetters: () => deadLetters.count(),
+    ...(completeness === undefined ? {} : { recordsMissing: async () => (await completeness.report()).totals.missing }),
   };
   return { sources, close: () => logQueue.close() };
 }

@@ -2,12 +2,12 @@ import type { Redis } from 'ioredis';
 import { createDriftService, type DriftSettings } from '@vigil/drift';
 import type { Logger } from '@vigil/metrics';
 import { loadModelSpec } from '@vigil/model';
-import { MonitoringService } from '@vigil/monitoring';
-import { queueNames } from '@vigil/queue';
-import { openMonitoringReader, openSqlite, type MonitoringReaderSettings } from '@vigil/stores';
+import { CompletenessService, MonitoringService } from '@vigil/monitoring';
+import { queueNames, readInstanceReports } from '@vigil/queue';
+import { openMonitoringReader, type MonitoringReaderSettings } from '@vigil/stores';
 import { AlertEvaluator } from '../alert-evaluator';
 import { loadAlertRules } from '../alert-rules';
-import { AlertStore } from '../alert-store';
+import { openAlertStore, type AlertStoreSettings } from '../alert-store-open';
 import { createAlertSources } from './alert-sources';
 import { startAlertScheduler } from './alert-scheduler';
 import { startWebhookDelivery } from './webhook-delivery';
@@ -16,8 +16,10 @@ import { startWebhookDelivery } from './webhook-delivery';
  * The settings alerting reads. Field names match the validated `Config` of
  * @vigil/config, so the worker passes its config itself.
  */
-export interface AlertingSettings extends MonitoringReaderSettings, DriftSettings {
+export interface AlertingSettings extends MonitoringReaderSettings, DriftSettings, AlertStoreSettings {
   readonly alertRulesPath: string;
+  /** COMPLETENESS_GRACE_MS: how old an unaccounted record must be to count as missing (records_missing). */
+  readonly completenessGraceMs: number;
   readonly modelSpecPath: string;
   readonly queueName: string;
   /** Base URL of the API, for the links in notifications. */
@@ -45,10 +47,12 @@ export interface RunningAlerting {
 /**
  * Alert evaluation and delivery in the worker. Every worker process runs
  * this; the evaluation scheduler and the notification queue decide which
- * one does each piece of work. State changes are recorded in SQLite under
- * an IMMEDIATE transaction, so even two rounds at once could not notify
- * one change twice. Notifications are jobs too, retried with backoff, one
- * job per change and webhook.
+ * one does each piece of work. State changes are recorded in the alert
+ * store (openAlertStore: Postgres, shared by every host, when an audit
+ * database is configured; else the host's SQLite file) under a lock, so
+ * even two rounds at once, on two hosts, record one change once, and the
+ * Postgres store hands each change over once. Notifications are jobs too,
+ * retried with backoff, one job per change and webhook.
  */
 export async function startAlerting(options: AlertingOptions): Promise<RunningAlerting> {
   const { settings, connection, outbox, deadLetters, logger } = options;
@@ -66,14 +70,18 @@ export async function startAlerting(options: AlertingOptions): Promise<RunningAl
     evaluationIntervalMs: rules.evaluation_interval_ms,
     auditBacklog: settings.auditDatabaseUrl === undefined ? undefined : () => outbox.auditBacklog(),
     deadLetters,
+    completeness: new CompletenessService(
+      { ranges: () => reader.seqRanges(), reports: () => readInstanceReports(connection, names.instances) },
+      settings.completenessGraceMs,
+    ),
   });
 
   const webhooks = settings.alertWebhookUrls ?? [];
   const delivery = startWebhookDelivery({ connection, queueName: names.notifications, webhooks, secret: settings.alertWebhookSecret, logger });
-  const storeDb = openSqlite(settings.sqlitePath);
+  const store = openAlertStore(settings);
   const evaluator = new AlertEvaluator({
     rules,
-    store: new AlertStore(storeDb),
+    store,
     sources,
     publicUrl: settings.publicUrl,
     notify: async (notification) => {
@@ -95,12 +103,14 @@ export async function startAlerting(options: AlertingOptions): Promise<RunningAl
     evaluate: () => evaluator.evaluateAll(),
   });
 
+  // Operators of several hosts need to see that the state is shared (postgres), not per host (sqlite).
+  logger.info('alerting started', { rules: rules.rules.length, state: settings.auditDatabaseUrl === undefined ? 'sqlite' : 'postgres' });
   return {
     evaluateNow: () => evaluator.evaluateAll(),
     async close() {
       await Promise.all([scheduler.close(), delivery.close()]);
       await closeSources();
-      storeDb.close();
+      await store.close();
       await reader.close();
     },
   };

@@ -13,9 +13,15 @@ export interface AuditRow {
   readonly prediction: 0 | 1;
   readonly probability: number;
   readonly latency_ms: number;
+  /** The API instance that logged it and its number there; null (or absent) for older records. */
+  readonly instance_id?: string | null;
+  readonly seq?: number | null;
 }
 
-export const AUDIT_COLUMNS = 'prediction_id, timestamp, model_version, features, prediction, probability, latency_ms';
+export const AUDIT_COLUMNS = 'prediction_id, timestamp, model_version, features, prediction, probability, latency_ms, instance_id, seq';
+
+/** COPY text format's NULL. */
+const NULL = '\\N';
 
 /** COPY text format: backslash, tab, newline and carriage return must be escaped. */
 function escape(value: string): string {
@@ -25,7 +31,10 @@ function escape(value: string): string {
 function copyText(rows: readonly AuditRow[]): string {
   let text = '';
   for (const r of rows) {
-    text += `${r.prediction_id}\t${r.timestamp}\t${escape(r.model_version)}\t${escape(r.features_json)}\t${r.prediction}\t${r.probability}\t${r.latency_ms}\n`;
+    const instance = r.instance_id === undefined || r.instance_id === null ? NULL : escape(r.instance_id);
+    const seq = r.seq === undefined || r.seq === null ? NULL : String(r.seq);
+    text += `${r.prediction_id}\t${r.timestamp}\t${escape(r.model_version)}\t${escape(r.features_json)}\t`;
+    text += `${r.prediction}\t${r.probability}\t${r.latency_ms}\t${instance}\t${seq}\n`;
   }
   return text;
 }
@@ -70,7 +79,7 @@ export async function copyNewRows(client: pg.ClientBase, table: string, rows: re
   }
   await client.query(
     'CREATE TEMP TABLE IF NOT EXISTS audit_staging (prediction_id uuid, timestamp timestamptz, model_version text, features jsonb, ' +
-      'prediction smallint, probability float8, latency_ms float8) ON COMMIT DELETE ROWS',
+      'prediction smallint, probability float8, latency_ms float8, instance_id text, seq bigint) ON COMMIT DELETE ROWS',
   );
   await copyInto(client, 'audit_staging', text);
   const added = await client.query<{ timestamp: Date; model_version: string; prediction: number; latency_ms: number }>(

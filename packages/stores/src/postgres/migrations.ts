@@ -95,4 +95,22 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; sql: string }[] = 
       GROUP BY day, model_version;
     `,
   },
+  {
+    version: 5,
+    sql: `
+      -- Which API instance logged each record and its number there (NULL for older
+      -- records); nullable columns without a default change no existing row.
+      ALTER TABLE {schema}.predictions ADD COLUMN instance_id TEXT, ADD COLUMN seq BIGINT;
+      -- Per instance, the runs of sequence numbers the audit holds ('stored', merged
+      -- from the rows in the transaction that COPYs them) and those a worker
+      -- dead-lettered ('dead_lettered', copied from each host's SQLite), as jsonb
+      -- [[from, to], ...] (see SQLite's seq_ranges).
+      CREATE TABLE {schema}.seq_ranges (
+        instance_id TEXT  NOT NULL,
+        kind        TEXT  NOT NULL CHECK (kind IN ('stored', 'dead_lettered')),
+        ranges      JSONB NOT NULL,
+        PRIMARY KEY (instance_id, kind)
+      );
+    `,
+  },
 ];

@@ -1,9 +1,11 @@
 import pg from 'pg';
 import type { PredictionRecord } from '@vigil/records';
 import { cascade, emptySummary, LatencyHistogram, spanPlan, type MinuteRollup, type RollupLevel, type RollupSummary } from '@vigil/rollups';
+import { parseRanges, runsByInstance, type SeqRange, type SeqRangeKind, type SeqRangeRow } from '../seq-ranges';
 import type { MonitoringReader, SampledPrediction, StoredPrediction } from '../types';
 import { copyNewRows, type AuditRow } from './copy-rows';
 import { mergeRollups } from './merge-rollups';
+import { mergeSeqRanges } from './merge-seq-ranges';
 import { POSTGRES_MIGRATIONS } from './migrations';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -27,6 +29,8 @@ interface PostgresPredictionRow {
   probability: number;
   latency_ms: number;
   created_at: Date;
+  instance_id: string | null;
+  seq: string | null;
 }
 
 /** The Postgres audit trail: idempotent batch inserts, and the monitoring queries for multi-host setups. */
@@ -39,9 +43,11 @@ export class PostgresStore implements MonitoringReader {
     private readonly table: string,
   ) {
     this.rollupTable = this.tableOf({ table: 'rollup_minute' });
+    this.seqRangeTable = `"${schema}".seq_ranges`;
   }
 
   private readonly rollupTable: string;
+  private readonly seqRangeTable: string;
 
   /** A rollup level's table in this store's schema. */
   private tableOf(level: Pick<RollupLevel, 'table'>): string {
@@ -105,6 +111,8 @@ export class PostgresStore implements MonitoringReader {
       await client.query('BEGIN');
       const added = await copyNewRows(client, this.table, rows);
       for (const { level, rollups } of cascade(added)) await mergeRollups(client, this.tableOf(level), level.key, rollups);
+      // Every row of the page is in the audit now (added here or before); locked after the rollups, in every transaction alike.
+      await mergeSeqRanges(client, this.seqRangeTable, 'stored', runsByInstance(rows));
       await client.query('COMMIT');
       return added.length;
     } catch (error) {
@@ -115,6 +123,40 @@ export class PostgresStore implements MonitoringReader {
       client.off('error', ignore);
       client.release(failure);
     }
+  }
+
+  /**
+   * Merges runs of sequence numbers of one kind into the audit's, in one
+   * transaction: the audit shipper copies each host's dead-lettered runs
+   * here, so completeness read from Postgres knows them too.
+   */
+  async mergeSeqRanges(kind: SeqRangeKind, entries: readonly { readonly instance_id: string; readonly ranges: readonly SeqRange[] }[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.ready();
+    const client = await this.pool.connect();
+    const ignore = () => undefined;
+    client.on('error', ignore);
+    let failure: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      await mergeSeqRanges(client, this.seqRangeTable, kind, new Map(entries.map((e) => [e.instance_id, e.ranges])));
+      await client.query('COMMIT');
+    } catch (error) {
+      failure = error as Error;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.off('error', ignore);
+      client.release(failure);
+    }
+  }
+
+  async seqRanges(): Promise<SeqRangeRow[]> {
+    await this.ready();
+    const result = await this.pool.query<{ instance_id: string; kind: SeqRangeKind; ranges: unknown }>(
+      `SELECT instance_id, kind, ranges FROM ${this.seqRangeTable} ORDER BY instance_id, kind`,
+    );
+    return result.rows.map((row) => ({ instance_id: row.instance_id, kind: row.kind, ranges: parseRanges(row.ranges) }));
   }
 
   async summarySince(sinceMinute: number, modelVersion?: string, options: { latency?: boolean } = {}): Promise<RollupSummary> {
@@ -190,7 +232,7 @@ export class PostgresStore implements MonitoringReader {
   async recentPredictions(limit: number): Promise<StoredPrediction[]> {
     await this.ready();
     const result = await this.pool.query<PostgresPredictionRow>(
-      `SELECT id, prediction_id, timestamp, model_version, features, prediction, probability, latency_ms, created_at
+      `SELECT id, prediction_id, timestamp, model_version, features, prediction, probability, latency_ms, created_at, instance_id, seq
        FROM ${this.table} ORDER BY timestamp DESC, prediction_id DESC LIMIT $1`,
       [limit],
     );
@@ -204,6 +246,9 @@ export class PostgresStore implements MonitoringReader {
       probability: row.probability,
       latency_ms: row.latency_ms,
       created_at: row.created_at.toISOString(),
+      // Left out for older records, as SQLite's reader does.
+      ...(row.instance_id === null ? {} : { instance_id: row.instance_id }),
+      ...(row.seq === null ? {} : { seq: Number(row.seq) }),
     }));
   }
 

@@ -101,4 +101,28 @@ export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
       -- the whole table, which on a large file would hold start-up for minutes.
     `,
   },
+  {
+    version: 7,
+    sql: `
+      -- Which API instance logged each record and its number there (NULL for
+      -- records from before instances numbered theirs). Adding nullable
+      -- columns only rewrites the schema, never the rows.
+      ALTER TABLE predictions ADD COLUMN instance_id TEXT;
+      ALTER TABLE predictions ADD COLUMN seq INTEGER;
+      -- Per instance, the sequence numbers stored (kind 'stored') and dead-lettered
+      -- by the worker ('dead_lettered'), as JSON runs [[from, to], ...] (@vigil/stores
+      -- seq-ranges): a few runs per instance however many rows, merged in the
+      -- transaction that writes the rows, and kept when retention prunes them.
+      -- version counts changes; shipped_version is the last one the Postgres audit
+      -- has (the shipper copies dead_lettered runs; stored runs come from the rows).
+      CREATE TABLE seq_ranges (
+        instance_id     TEXT    NOT NULL,
+        kind            TEXT    NOT NULL CHECK (kind IN ('stored', 'dead_lettered')),
+        ranges          TEXT    NOT NULL,
+        version         INTEGER NOT NULL,
+        shipped_version INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (instance_id, kind)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -11,9 +11,12 @@ export interface SqlitePredictionRow {
   probability: number;
   latency_ms: number;
   created_at: string;
+  instance_id: string | null;
+  seq: number | null;
 }
 
-export const SQLITE_PREDICTION_COLUMNS = 'id, prediction_id, timestamp, model_version, features, prediction, probability, latency_ms, created_at';
+export const SQLITE_PREDICTION_COLUMNS =
+  'id, prediction_id, timestamp, model_version, features, prediction, probability, latency_ms, created_at, instance_id, seq';
 
 export function fromSqliteRow(row: SqlitePredictionRow): StoredPrediction {
   return {
@@ -26,5 +29,8 @@ export function fromSqliteRow(row: SqlitePredictionRow): StoredPrediction {
     probability: row.probability,
     latency_ms: row.latency_ms,
     created_at: row.created_at,
+    // Left out, not null, for records logged before instances numbered theirs: the record's own shape.
+    ...(row.instance_id === null ? {} : { instance_id: row.instance_id }),
+    ...(row.seq === null ? {} : { seq: row.seq }),
   };
 }

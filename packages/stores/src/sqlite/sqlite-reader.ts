@@ -1,8 +1,10 @@
 import { emptySummary, ROLLUP_LEVELS, spanPlan, type MinuteRollup, type RollupSummary } from '@vigil/rollups';
+import type { SeqRangeRow } from '../seq-ranges';
 import type { MonitoringReader, SampledPrediction, StoredPrediction } from '../types';
 import { openSqlite, type SqliteDatabase } from './open-sqlite';
 import { fromSqliteRow, SQLITE_PREDICTION_COLUMNS, type SqlitePredictionRow } from './row-mapping';
 import { decodeLatency, mergeStoredLatency } from './sqlite-rollups';
+import { SqliteSeqRanges } from './sqlite-seq-ranges';
 
 /** Monitoring queries against the SQLite file (one host). */
 export class SqliteReader implements MonitoringReader {
@@ -11,6 +13,7 @@ export class SqliteReader implements MonitoringReader {
   private readonly minutes;
   private readonly recent;
   private readonly sample;
+  private readonly seqRangeTable;
 
   constructor(private readonly db: SqliteDatabase) {
     type Row = { fraud: number; non_fraud: number; latency: string };
@@ -35,6 +38,7 @@ export class SqliteReader implements MonitoringReader {
     this.sample = db.prepare<[string, string | null, string | null, number], { timestamp: string; features: string; probability: number; prediction: number }>(
       'SELECT timestamp, features, probability, prediction FROM predictions WHERE timestamp >= ? AND (? IS NULL OR model_version = ?) AND id % ? = 0',
     );
+    this.seqRangeTable = new SqliteSeqRanges(db);
     this.recent = db.prepare<[number], SqlitePredictionRow>(
       `SELECT ${SQLITE_PREDICTION_COLUMNS} FROM predictions ORDER BY timestamp DESC, prediction_id DESC LIMIT ?`,
     );
@@ -89,6 +93,10 @@ export class SqliteReader implements MonitoringReader {
 
   async recentPredictions(limit: number): Promise<StoredPrediction[]> {
     return this.recent.all(limit).map(fromSqliteRow);
+  }
+
+  async seqRanges(): Promise<SeqRangeRow[]> {
+    return this.seqRangeTable.all();
   }
 
   async close(): Promise<void> {

@@ -1,9 +1,11 @@
 import { PermanentError } from '@vigil/errors';
 import type { PredictionRecord } from '@vigil/records';
 import type { AuditRow } from '../postgres/copy-rows';
+import { runsByInstance } from '../seq-ranges';
 import type { StoredPrediction } from '../types';
 import { openSqlite, type SqliteDatabase } from './open-sqlite';
 import { SqliteRollups } from './sqlite-rollups';
+import { SqliteSeqRanges, type UnshippedSeqRanges } from './sqlite-seq-ranges';
 import { fromSqliteRow, SQLITE_PREDICTION_COLUMNS, type SqlitePredictionRow } from './row-mapping';
 
 /**
@@ -34,6 +36,8 @@ export class SqliteWriter {
   private readonly pruneAudited;
   private readonly pruneAny;
   private readonly rollups: SqliteRollups;
+  private readonly seqRanges: SqliteSeqRanges;
+  private readonly addDeadLettered;
 
   constructor(private readonly db: SqliteDatabase) {
     // ON CONFLICT DO NOTHING, not INSERT OR IGNORE: the latter would also
@@ -41,15 +45,15 @@ export class SqliteWriter {
     // created_at comes from here, once per transaction: the column's strftime() default,
     // evaluated for every row, was a fifth of the insert's time.
     this.insert = db.prepare(
-      `INSERT INTO predictions (prediction_id, timestamp, model_version, features, prediction, probability, latency_ms, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (prediction_id) DO NOTHING`,
+      `INSERT INTO predictions (prediction_id, timestamp, model_version, features, prediction, probability, latency_ms, created_at, instance_id, seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (prediction_id) DO NOTHING`,
     );
     // The outbox is every row above audit_progress.shipped_through (see migration 6).
     const outbox = `FROM predictions WHERE id > max(?, (SELECT shipped_through FROM audit_progress)) ORDER BY id LIMIT ?`;
     this.selectUnaudited = db.prepare<[number, number], SqlitePredictionRow>(`SELECT ${SQLITE_PREDICTION_COLUMNS} ${outbox}`);
     // Shaped for the audit by SQLite itself: features stay JSON text, and no second object per row.
     this.selectForAudit = db.prepare<[number, number], AuditRow & { id: number }>(
-      `SELECT id, prediction_id, timestamp, model_version, features AS features_json, prediction, probability, latency_ms ${outbox}`,
+      `SELECT id, prediction_id, timestamp, model_version, features AS features_json, prediction, probability, latency_ms, instance_id, seq ${outbox}`,
     );
     // max(): two workers sharing a file may report the same pages; progress never goes back.
     this.advanceAuditStatement = db.prepare('UPDATE audit_progress SET shipped_through = max(shipped_through, ?)');
@@ -59,6 +63,8 @@ export class SqliteWriter {
               (SELECT timestamp FROM predictions WHERE id > (SELECT shipped_through FROM audit_progress) ORDER BY id LIMIT 1) AS oldest`,
     );
     this.rollups = new SqliteRollups(db);
+    this.seqRanges = new SqliteSeqRanges(db);
+    this.addDeadLettered = db.transaction((values: readonly unknown[]) => this.seqRanges.add('dead_lettered', runsByInstance(values)));
     // Neither ever deletes the newest row: SQLite gives a new row max(id) + 1, and ids
     // must only grow, or a new row could land at or below the audit's progress and never ship.
     this.pruneAudited = db.prepare(
@@ -83,6 +89,8 @@ export class SqliteWriter {
             r.probability,
             r.latency_ms,
             createdAt,
+            r.instance_id ?? null,
+            r.seq ?? null,
           );
           if (changes === 1) added.push(r);
         }
@@ -90,6 +98,8 @@ export class SqliteWriter {
       });
       // Only rows this insert added count, so a redelivered batch leaves the rollups as they were.
       this.rollups.add(added);
+      // Every record of the batches is stored now (added here or before): the runs are a union, so repeats change nothing.
+      this.seqRanges.add('stored', runsByInstance(batches.flat()));
       return counts;
     });
   }
@@ -122,6 +132,25 @@ export class SqliteWriter {
     } catch (error) {
       throw asPermanentIfRefused(error);
     }
+  }
+
+  /**
+   * Accounts for records the worker dead-lettered, by instance and seq (the
+   * ones that carry valid ones), so completeness counts them as held back,
+   * not missing. Once a replay stores them they count as stored.
+   */
+  recordDeadLettered(records: readonly unknown[]): void {
+    this.addDeadLettered.immediate(records);
+  }
+
+  /** Dead-lettered runs the Postgres audit does not have yet (the audit shipper copies them). */
+  unshippedDeadLettered(): UnshippedSeqRanges[] {
+    return this.seqRanges.unshippedDeadLettered();
+  }
+
+  /** The audit has these dead-lettered runs now. */
+  markDeadLetteredShipped(shipped: readonly Pick<UnshippedSeqRanges, 'instance_id' | 'version'>[]): void {
+    this.seqRanges.markShipped(shipped);
   }
 
   unaudited(limit: number): StoredPrediction[] {

@@ -8,18 +8,25 @@ import { isFeatureObject, recordProblem, type PredictionRecord } from '@vigil/re
  * worker write it as one SQLite transaction. The payload stays plain JSON so
  * an operator can read it with redis-cli.
  *
- * Version 2 (what the API writes) is a table: the column names once, then
+ * Version 3 (what the API writes) is a table: the column names once, then
  * one array per record, with the feature values in `feature_names` order.
  * Feature names repeated in every record made up more than half of each
  * job; every byte is copied several times through Redis and parsed by the
- * worker, all on the two cores that also serve /predict. Version 1 (an
- * array of record objects) is still read: jobs queued by an older API, and
+ * worker, all on the two cores that also serve /predict. Its last two
+ * columns say which API instance logged the record and its number there
+ * (what /monitoring/completeness counts); the instance is an index into
+ * `instances`, so a 40-character id is written once per batch, not per row.
+ * Version 2 (the same table without those two columns) and version 1 (an
+ * array of record objects) are still read: jobs queued by an older API, and
  * dead-letter replays, which put records back exactly as they were kept.
  */
-export const LOG_BATCH_JOB = { name: 'log-batch', version: 2 } as const;
+export const LOG_BATCH_JOB = { name: 'log-batch', version: 3 } as const;
 
-/** The columns of a version 2 row, in order; written into every payload for the human reader. */
-export const LOG_BATCH_COLUMNS = ['prediction_id', 'timestamp', 'model_version', 'prediction', 'probability', 'latency_ms', 'features'] as const;
+/** The columns of a version 2 row, in order. */
+export const LOG_BATCH_COLUMNS_V2 = ['prediction_id', 'timestamp', 'model_version', 'prediction', 'probability', 'latency_ms', 'features'] as const;
+
+/** The columns of a version 3 row, in order; written into every payload for the human reader. */
+export const LOG_BATCH_COLUMNS = [...LOG_BATCH_COLUMNS_V2, 'instance', 'seq'] as const;
 
 /** Default job options: retries for store hiccups, failed jobs kept for the dead-letter tools. */
 export const LOG_BATCH_JOB_OPTIONS = {
@@ -38,7 +45,10 @@ type FeatureValue = PredictionRecord['features'][string];
  * features object itself (so nothing is lost or reordered), or null for a
  * record whose features are not an object at all (the worker rejects it).
  */
-export type LogBatchRow = readonly [string, string, string, 0 | 1, number, number, readonly FeatureValue[] | PredictionRecord['features'] | null];
+export type LogBatchRowV2 = readonly [string, string, string, 0 | 1, number, number, readonly FeatureValue[] | PredictionRecord['features'] | null];
+
+/** A version 2 row, then the index of the record's instance in `instances` and its seq (null for a record without them). */
+export type LogBatchRow = readonly [...LogBatchRowV2, number | null, number | null];
 
 export interface LogBatchPayloadV1 {
   readonly v: 1;
@@ -47,12 +57,21 @@ export interface LogBatchPayloadV1 {
 
 export interface LogBatchPayloadV2 {
   readonly v: 2;
+  readonly columns: typeof LOG_BATCH_COLUMNS_V2;
+  readonly feature_names: readonly string[];
+  readonly rows: readonly LogBatchRowV2[];
+}
+
+export interface LogBatchPayloadV3 {
+  readonly v: 3;
   readonly columns: typeof LOG_BATCH_COLUMNS;
   readonly feature_names: readonly string[];
+  /** The instance ids the rows' `instance` column points into (usually one: a batch comes from one logger). */
+  readonly instances: readonly string[];
   readonly rows: readonly LogBatchRow[];
 }
 
-export type LogBatchPayload = LogBatchPayloadV1 | LogBatchPayloadV2;
+export type LogBatchPayload = LogBatchPayloadV1 | LogBatchPayloadV2 | LogBatchPayloadV3;
 
 /** The values of `features` when its keys are exactly `names`, in that order; otherwise undefined. */
 function valuesInOrder(features: PredictionRecord['features'], names: readonly string[]): FeatureValue[] | undefined {
@@ -68,23 +87,39 @@ function valuesInOrder(features: PredictionRecord['features'], names: readonly s
   return i === names.length ? values : undefined;
 }
 
-/** The version 2 payload of a batch: the first record's feature names are the batch's. */
-export function encodeLogBatch(records: readonly PredictionRecord[]): LogBatchPayloadV2 {
+/** The version 3 payload of a batch: the first record's feature names are the batch's. */
+export function encodeLogBatch(records: readonly PredictionRecord[]): LogBatchPayloadV3 {
   const first: unknown = records[0]?.features;
   const names = isFeatureObject(first) ? Object.keys(first) : [];
   // Decoding assigns each name as a property; '__proto__' would set the prototype instead.
   const tabular = !names.includes('__proto__');
+  const instances: string[] = [];
   const rows = records.map((r): LogBatchRow => {
     const features: unknown = r.features;
     const column = !isFeatureObject(features) ? null : ((tabular ? valuesInOrder(features, names) : undefined) ?? features);
-    return [r.prediction_id, r.timestamp, r.model_version, r.prediction, r.probability, r.latency_ms, column];
+    let instance: number | null = null;
+    if (r.instance_id !== undefined) {
+      instance = instances.indexOf(r.instance_id);
+      if (instance < 0) instance = instances.push(r.instance_id) - 1;
+    }
+    return [r.prediction_id, r.timestamp, r.model_version, r.prediction, r.probability, r.latency_ms, column, instance, r.seq ?? null];
   });
-  return { v: 2, columns: LOG_BATCH_COLUMNS, feature_names: names, rows };
+  return { v: 3, columns: LOG_BATCH_COLUMNS, feature_names: names, instances, rows };
 }
 
-/** A version 2 row back in the shape of a record, unchecked: what the worker validates and what a dead letter keeps. */
-function rowToRecord(row: unknown, names: readonly string[]): unknown {
-  if (!Array.isArray(row) || row.length !== LOG_BATCH_COLUMNS.length) return row;
+/**
+ * A version 2 or 3 row back in the shape of a record, unchecked: what the
+ * worker validates and what a dead letter keeps. `instances` is undefined
+ * for version 2. A row of the wrong length, or whose instance index points
+ * nowhere, stays as it is (an array, which recordProblem refuses), so it is
+ * never stored without the instance it claims.
+ */
+function rowToRecord(row: unknown, names: readonly string[], instances: readonly string[] | undefined): unknown {
+  const width = instances === undefined ? LOG_BATCH_COLUMNS_V2.length : LOG_BATCH_COLUMNS.length;
+  if (!Array.isArray(row) || row.length !== width) return row;
+  const instance: unknown = instances === undefined ? null : row[7];
+  const instanceId = instance === null ? undefined : Number.isInteger(instance) ? instances?.[instance as number] : undefined;
+  if (instance !== null && instanceId === undefined) return row;
   const column: unknown = row[6];
   let features: unknown = column;
   if (Array.isArray(column) && column.length === names.length) {
@@ -92,7 +127,19 @@ function rowToRecord(row: unknown, names: readonly string[]): unknown {
     for (let i = 0; i < names.length; i++) zipped[names[i]!] = column[i];
     features = zipped;
   }
-  return { prediction_id: row[0], timestamp: row[1], model_version: row[2], features, prediction: row[3], probability: row[4], latency_ms: row[5] };
+  const record: Record<string, unknown> = {
+    prediction_id: row[0],
+    timestamp: row[1],
+    model_version: row[2],
+    features,
+    prediction: row[3],
+    probability: row[4],
+    latency_ms: row[5],
+  };
+  // null: a record without them, which a version 1 record expresses by leaving the keys out.
+  if (instanceId !== undefined) record.instance_id = instanceId;
+  if (instances !== undefined && row[8] !== null) record.seq = row[8];
+  return record;
 }
 
 function isNameList(value: unknown): value is string[] {
@@ -100,16 +147,21 @@ function isNameList(value: unknown): value is string[] {
 }
 
 /**
- * The records of a payload of either version, in record shape but not yet
+ * The records of a payload of any version, in record shape but not yet
  * checked; undefined when the payload itself is unreadable.
  */
 export function logBatchRecords(data: unknown): unknown[] | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
-  const payload = data as { v?: unknown; records?: unknown; rows?: unknown; feature_names?: unknown };
+  const payload = data as { v?: unknown; records?: unknown; rows?: unknown; feature_names?: unknown; instances?: unknown };
   if (payload.v === 1 && Array.isArray(payload.records)) return payload.records as unknown[];
-  if (payload.v === 2 && Array.isArray(payload.rows) && isNameList(payload.feature_names)) {
+  if ((payload.v === 2 || payload.v === 3) && Array.isArray(payload.rows) && isNameList(payload.feature_names)) {
     const names = payload.feature_names;
-    return (payload.rows as unknown[]).map((row) => rowToRecord(row, names));
+    let instances: readonly string[] | undefined;
+    if (payload.v === 3) {
+      if (!Array.isArray(payload.instances) || !payload.instances.every((id) => typeof id === 'string')) return undefined;
+      instances = payload.instances as string[];
+    }
+    return (payload.rows as unknown[]).map((row) => rowToRecord(row, names, instances));
   }
   return undefined;
 }
@@ -132,7 +184,8 @@ export function parseLogBatch(data: unknown): { records: PredictionRecord[]; pro
   const received = logBatchRecords(data);
   if (received === undefined) {
     const version = typeof data === 'object' && data !== null ? (data as { v?: unknown }).v : undefined;
-    const problem = version === 1 || version === 2 ? `version ${version} payload is malformed` : `unsupported payload version ${String(version)}`;
+    const problem =
+      version === 1 || version === 2 || version === 3 ? `version ${version} payload is malformed` : `unsupported payload version ${String(version)}`;
     return { records: [], problems: [{ index: -1, prediction_id: undefined, problem, received: data }] };
   }
   const records: PredictionRecord[] = [];

@@ -21,6 +21,12 @@ export interface LogBatchSink {
   insertBatch(records: readonly PredictionRecord[]): number;
   /** Writes the batches in one transaction, all or none; returns each one's new rows. */
   insertBatches(batches: readonly (readonly PredictionRecord[])[]): number[];
+  /**
+   * Accounts for dead-lettered records by instance and seq, so completeness
+   * counts them as held back rather than missing. Optional: a sink without
+   * it dead-letters as before.
+   */
+  recordDeadLettered?(records: readonly unknown[]): void;
 }
 
 export interface LogBatchHandlerOptions {
@@ -44,6 +50,8 @@ export function logBatchHandler(options: LogBatchHandlerOptions) {
 
   type Problem = { index: number; problem: string };
   async function deadLetter(kind: 'rejected-records' | 'store-rejected-records', job: LogBatchJob, reason: string, problems: Problem[], records: unknown[]) {
+    // Accounted first: if that throws, the job is retried and no entry was added; accounting twice changes nothing.
+    sink.recordDeadLettered?.(records);
     const id = await deadLetters.add({ kind, source_job_id: job.id, reason, problems, records });
     metrics.deadLettered.inc({ kind }, records.length);
     logger.warn('records dead-lettered', { dead_letter_id: id, kind, job_id: job.id, count: records.length, reason });
@@ -109,11 +117,22 @@ export function logBatchHandler(options: LogBatchHandlerOptions) {
  * A batch that failed every attempt (SQLite unwritable for a long time, say)
  * moves whole to the dead-letter queue, where a person can replay it.
  */
-export function deadLetterExhaustedJob(deadLetters: Pick<DeadLetterQueue, 'add'>, metrics: WorkerMetrics, logger: Logger) {
+export function deadLetterExhaustedJob(
+  deadLetters: Pick<DeadLetterQueue, 'add'>,
+  metrics: WorkerMetrics,
+  logger: Logger,
+  sink?: Pick<LogBatchSink, 'recordDeadLettered'>,
+) {
   return async (job: Job<LogBatchPayload> | undefined, error: Error): Promise<void> => {
     if (job === undefined || job.attemptsMade < (job.opts.attempts ?? 1)) return;
     // In record shape whatever the payload version, so a person can read and replay them.
     const records = logBatchRecords(job.data) ?? [job.data];
+    try {
+      sink?.recordDeadLettered?.(records);
+    } catch (accountError) {
+      // Likely the very store that failed the batch: the entry matters more; until replayed, these count as missing.
+      logger.warn('could not account for a dead-lettered batch', { job_id: job.id, error: (accountError as Error).message });
+    }
     try {
       const id = await deadLetters.add({ kind: 'failed-batch', source_job_id: job.id, reason: error.message, problems: [], records });
       await job.remove();
