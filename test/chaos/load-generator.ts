@@ -37,10 +37,10 @@ class AttemptError extends Error {
 /**
  * The test's client: keeps `concurrency` single-instance /predict requests in
  * flight, round-robin over the replicas, and records for every 200 its
- * prediction_id, when the prediction was first attempted and how long it took
- * (retries included). An attempt that fails because a replica is down or
- * shutting down is retried on the next replica: it got no prediction_id, so it
- * does not count.
+ * prediction_id, when the prediction was first attempted, when it was
+ * answered (acknowledged) and how long it took (retries included). An
+ * attempt that fails because a replica is down or shutting down is retried on
+ * the next replica: it got no prediction_id, so it does not count.
  */
 export class LoadGenerator {
   readonly ids: string[] = [];
@@ -48,6 +48,8 @@ export class LoadGenerator {
   readonly startedAt: number[] = [];
   /** ms from the first attempt to the 200, retries included. */
   readonly latencies: number[] = [];
+  /** ms since `origin`, when each successful prediction's 200 arrived: when it was acknowledged. */
+  readonly answeredAt: number[] = [];
   readonly failures = { refused: 0, ambiguous: 0 };
   /** Non-200 answers, by status: a fault of the API, never retried. */
   readonly httpErrors = new Map<number, number>();
@@ -134,6 +136,7 @@ export class LoadGenerator {
         this.ids.push(id);
         this.startedAt.push(started - this.origin);
         this.latencies.push(now - started);
+        this.answeredAt.push(now - this.origin);
         return;
       } catch (error) {
         if (!(error instanceof AttemptError)) throw error;
@@ -205,4 +208,13 @@ export function latencyIn(generator: LoadGenerator, from: number, to: number): {
   values.sort((a, b) => a - b);
   const p99 = values[Math.min(values.length - 1, Math.ceil(0.99 * values.length) - 1)] as number;
   return { count: values.length, max: values[values.length - 1] as number, p99 };
+}
+
+/** The prediction_ids acknowledged (answered 200) within [from, to] (ms since origin). */
+export function acknowledgedIn(generator: LoadGenerator, from: number, to: number): string[] {
+  const ids: string[] = [];
+  generator.answeredAt.forEach((at, i) => {
+    if (at >= from && at <= to) ids.push(generator.ids[i] as string);
+  });
+  return ids;
 }

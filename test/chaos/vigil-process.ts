@@ -1,10 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { request } from 'node:http';
 import { VARIABLES } from '@vigil/config';
 
 export type Role = 'api' | 'worker';
+
+/** Options for one {@link VigilProcess.start}. */
+export interface StartOptions {
+  /** Run this start under another hostname (a UTS namespace of its own); the next start without it is back on the machine's. */
+  readonly hostname?: string;
+}
 
 export interface Exit {
   readonly code: number | null;
@@ -62,7 +68,10 @@ export class VigilProcess {
   /** Called when the process exits without having been signalled by the test. */
   onCrash: ((exit: Exit) => void) | undefined;
   starts = 0;
+  /** Where each start's output begins in the log file (bytes): a log line at offset x is from start n, the last with logOffsets[n - 1] <= x. */
+  readonly logOffsets: number[] = [];
   private signalled = false;
+  private spawnError: Error | undefined;
 
   constructor(
     readonly name: string,
@@ -82,10 +91,20 @@ export class VigilProcess {
     return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  start(): void {
+  /**
+   * Starts the process. With `hostname`, it runs in a UTS namespace of its own under that hostname
+   * (`unshare --uts`, which needs root), as a container recreated under another name would: the shell
+   * sets the name and then execs node, so the child's pid is node's. Without it, under the machine's.
+   */
+  start(options: StartOptions = {}): void {
     if (this.running) throw new Error(`${this.name} is already running`);
+    const { hostname } = options;
+    if (hostname !== undefined && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(hostname)) throw new Error(`${this.name}: "${hostname}" is not a plain hostname`);
+    const node = [process.execPath, '--import', 'tsx', `apps/${this.role}/src/main.ts`];
+    const [command, ...args] = hostname === undefined ? node : ['unshare', '--uts', 'sh', '-c', `hostname ${hostname} && exec "$0" "$@"`, ...node];
     const log = openSync(this.logPath, 'a');
-    const child = spawn(process.execPath, ['--import', 'tsx', `apps/${this.role}/src/main.ts`], {
+    this.logOffsets.push(fstatSync(log).size);
+    const child = spawn(command as string, args, {
       cwd: this.cwd,
       // A short SIGTERM grace (default 5 s): nothing routes by /readyz here, and the run's SIGTERMs must stay well inside EXIT_TIMEOUT_MS.
       env: { ...baseEnv(), SHUTDOWN_GRACE_MS: '500', ...this.env },
@@ -94,6 +113,9 @@ export class VigilProcess {
     closeSync(log);
     this.child = child;
     this.starts += 1;
+    this.spawnError = undefined;
+    // A command that cannot be started (no `unshare` on this machine) must fail the test, not crash its process.
+    child.once('error', (error) => (this.spawnError = error));
     this.signalled = false;
     this.exited = new Promise<Exit>((resolve) => {
       child.once('exit', (code, signal) => {
@@ -113,6 +135,7 @@ export class VigilProcess {
    * `degraded`, still 200). A worker, on its WORKER_METRICS_PORT: SQLite open and Redis answers.
    */
   async ready(): Promise<boolean> {
+    if (this.spawnError !== undefined) throw new Error(`${this.name} could not be started: ${this.spawnError.message}`);
     if (!this.running) throw new Error(`${this.name} exited (${JSON.stringify(this.exits.at(-1))}); see ${this.logPath}`);
     return (await httpStatus(this.port, '/readyz')) === 200;
   }

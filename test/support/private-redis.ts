@@ -15,6 +15,16 @@ export async function freePort(): Promise<number> {
 }
 
 /**
+ * Every redis-server a test started and that still runs. mocha's --exit ends
+ * the process without waiting for after() hooks that are still pending, so
+ * they are killed on exit too: a test run leaves no server behind.
+ */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/**
  * A redis-server of the test's own on a spare port, so a test can stop and
  * restart it without touching the machine's Redis.
  */
@@ -34,6 +44,8 @@ export class PrivateRedis {
   }
 
   async start(): Promise<void> {
+    // Started again without a stop: the old server must not outlive the test.
+    await this.stop();
     this.process = spawn(
       'redis-server',
       ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction'],
@@ -41,6 +53,9 @@ export class PrivateRedis {
         stdio: 'ignore',
       },
     );
+    const child = this.process;
+    running.add(child);
+    child.once('exit', () => running.delete(child));
     const deadline = Date.now() + 5000;
     for (;;) {
       const client = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { AlertRules, AlertStore } from '@vigil/alerts';
 import { parseLimit } from '@vigil/monitoring';
+import { ApiError } from '../api-errors';
 import { onlyParameters } from './query-parameters';
 
 /** The rules, what fires now, and the recent state changes. */
@@ -10,7 +11,11 @@ export function alertsRouter(rules: AlertRules, store: AlertStore): Router {
     onlyParameters(req, ['limit']);
     const limit = parseLimit(req.query.limit, 50, 1000);
     // Both reads go to the alert store: with Postgres, the state every replica and host shares.
-    const [stateList, history] = await Promise.all([store.states(), store.history(limit)]);
+    // A store that cannot be read (Postgres away) is a dependency that is down, not a fault of ours.
+    // The driver's message names hosts and ports, so it stays out of the answer.
+    const [stateList, history] = await Promise.all([store.states(), store.history(limit)]).catch(() => {
+      throw new ApiError('NOT_READY', 'The alert state store cannot be read; try again shortly', { dependency: 'alert_store' });
+    });
     const states = new Map(stateList.map((state) => [state.rule, state]));
     res.json({
       evaluation_interval_seconds: rules.evaluation_interval_ms / 1000,
