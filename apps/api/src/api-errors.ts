@@ -9,6 +9,8 @@ export type ApiErrorCode =
   | 'RATE_LIMITED'
   | 'INVALID_REQUEST'
   | 'TOO_MANY_INSTANCES'
+  | 'TOO_MANY_LABELS'
+  | 'INVALID_LABELS'
   | 'NOT_FOUND'
   | 'METHOD_NOT_ALLOWED'
   | 'NOT_READY'

@@ -2,9 +2,10 @@ import express, { type Express } from 'express';
 import type { ApiAlerting } from '@vigil/alerts';
 import type { ApiMetrics, Logger } from '@vigil/metrics';
 import type { ModelRunner } from '@vigil/model';
-import type { CompletenessService, MonitoringService, TimeseriesService } from '@vigil/monitoring';
+import type { CompletenessService, MonitoringService, PerformanceService, TimeseriesService } from '@vigil/monitoring';
 import type { DriftService } from '@vigil/drift';
-import type { PredictionLogger } from '@vigil/prediction-log';
+import type { LabelLogger, PredictionLogger } from '@vigil/prediction-log';
+import type { LabelReader } from '@vigil/stores';
 import type { DeadLetterQueue, QueueInspector } from '@vigil/queue';
 import { ApiError } from './api-errors';
 import { errorBoundary, notFound } from './error-boundary';
@@ -17,7 +18,10 @@ import { queueRouter } from './routes/queue';
 import { alertsRouter } from './routes/alerts';
 import { completenessRouter } from './routes/completeness';
 import { driftRouter } from './routes/drift';
+import { feedbackRouter } from './routes/feedback';
+import { labelsRouter } from './routes/labels';
 import { monitoringRouter } from './routes/monitoring';
+import { performanceRouter } from './routes/performance';
 import { predictRouter } from './routes/predict';
 import { accessGuard } from './security/access-guard';
 import { accessKeys } from './security/access-keys';
@@ -33,6 +37,12 @@ import type { SecurityOptions } from './security/security-options';
 export interface AppDependencies {
   readonly model: ModelRunner;
   readonly predictionLogger: PredictionLogger | undefined;
+  /** Takes POST /feedback's labels; undefined when logging is off. */
+  readonly labelLogger?: LabelLogger | undefined;
+  /** Unmatched labels behind /monitoring/labels/unmatched; undefined when the monitoring store is not SQLite. */
+  readonly labels?: LabelReader | undefined;
+  /** Realized and estimated quality behind /monitoring/performance; undefined when the monitoring store is not SQLite (503). */
+  readonly performance?: PerformanceService | undefined;
   readonly monitoring: MonitoringService;
   readonly metrics: ApiMetrics;
   readonly logger: Logger;
@@ -107,6 +117,8 @@ export function createApp(deps: AppDependencies): Express {
   if (security.predictApiKey !== undefined) {
     app.use('/predict', bearerAuth({ key: security.predictApiKey, realm: 'predict' }));
   }
+  const feedbackKey = security.feedbackApiKey ?? security.predictApiKey;
+  if (feedbackKey !== undefined) app.use('/feedback', bearerAuth({ key: feedbackKey, realm: 'feedback' }));
   app.use(jsonBody({ limitBytes: deps.bodyLimitBytes }));
   // Express would answer OPTIONS itself, in text/html; no browser calls this API (there is no CORS), so say no in JSON.
   app.use((req, _res, next) => {
@@ -122,7 +134,10 @@ export function createApp(deps: AppDependencies): Express {
       redact: deps.redactFeatures,
     }),
   );
+  app.use(feedbackRouter({ logger: deps.labelLogger }));
   app.use(monitoringRouter(deps.monitoring, deps.timeseries));
+  app.use(labelsRouter(deps.labels));
+  app.use(performanceRouter(deps.performance));
   if (deps.drift) app.use(driftRouter(deps.drift));
   if (deps.alerting) app.use(alertsRouter(deps.alerting.rules, deps.alerting.store));
   app.use(adminRouter(deps.deadLetters));

@@ -6,6 +6,7 @@ import type { DriftStatsErrorCode } from '@vigil/drift-stats';
 import type { PermanentErrorCode } from '@vigil/errors';
 import type { ModelErrorCode } from '@vigil/model';
 import type { MonitoringErrorCode } from '@vigil/monitoring';
+import type { QualityErrorCode } from '@vigil/quality';
 import type { ApiErrorCode } from './api-errors';
 
 /** Every code any Vigil package raises: a package that adds one makes the table below fail to compile until it is mapped. */
@@ -13,6 +14,7 @@ export type ErrorCode =
   | ApiErrorCode
   | ModelErrorCode
   | MonitoringErrorCode
+  | QualityErrorCode
   | QueueErrorCode
   | DriftErrorCode
   | DriftStatsErrorCode
@@ -37,8 +39,10 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   METHOD_NOT_ALLOWED: 405,
   BODY_TOO_LARGE: 413,
   TOO_MANY_INSTANCES: 413,
+  TOO_MANY_LABELS: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   INVALID_FEATURES: 422,
+  INVALID_LABELS: 422,
   RATE_LIMITED: 429,
   // Ours: the server's model, settings or stores
   INTERNAL: 500,
@@ -48,8 +52,9 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = Object.freeze({
   CONFIG_INVALID: 500,
   DRIFT_CONFIG_INVALID: 500,
   DRIFT_REFERENCE_INVALID: 500,
+  INVALID_REFERENCE: 500,
   ALERT_RULES_INVALID: 500,
-  // Drift statistics run over stored rows with the server's settings: bad arguments there are a fault of ours.
+  // Drift statistics and quality figures run over stored rows with the server's settings: bad arguments there are a fault of ours.
   EMPTY_INPUT: 500,
   INVALID_VALUE: 500,
   LENGTH_MISMATCH: 500,

@@ -6,10 +6,10 @@ import { createApiAlerting } from '@vigil/alerts';
 import type { Config, StopOptions } from '@vigil/config';
 import { createApiMetrics, createLogger } from '@vigil/metrics';
 import { loadModel } from '@vigil/model';
-import { CompletenessService, MonitoringService, TimeseriesService } from '@vigil/monitoring';
-import { createPredictionLogger, redisUrlAddress, type PredictionLogger } from '@vigil/prediction-log';
+import { CompletenessService, loadQualityCalibrator, MonitoringService, PerformanceService, TimeseriesService } from '@vigil/monitoring';
+import { createLabelLogger, createPredictionLogger, redisUrlAddress, type LabelLogger, type PredictionLogger } from '@vigil/prediction-log';
 import { DeadLetterQueue, QueueInspector, queueNames, readInstanceReports, startInstanceReporter } from '@vigil/queue';
-import { openMonitoringReader } from '@vigil/stores';
+import { openMonitoringReader, SqliteLabelReader, SqliteQualityReader } from '@vigil/stores';
 import { createDriftService } from '@vigil/drift';
 import { createApp } from './create-app';
 import { errorBody, rawErrorResponse } from './error-json';
@@ -46,6 +46,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
 
   let redis: Redis | undefined;
   let predictionLogger: PredictionLogger | undefined;
+  let labelLogger: LabelLogger | undefined;
   let deadLetters: DeadLetterQueue | undefined;
   let queue: QueueInspector | undefined;
   if (config.predictionLogging) {
@@ -114,6 +115,36 @@ export async function startApi(config: Config): Promise<RunningApi> {
     });
   }
 
+  if (redis !== undefined) {
+    // Labels take the same loss-free path, in a journal tree of their own (SPOOL_DIR/labels) and as label-batch jobs.
+    labelLogger = createLabelLogger({
+      connection: redis,
+      queueName: config.queueName,
+      maxBatchRecords: config.logBatchMaxRecords,
+      maxBatchWaitMs: config.logBatchMaxWaitMs,
+      journal: {
+        dir: config.spoolDir,
+        maxBytes: config.spoolMaxBytes,
+        fsync: config.journalFsync,
+        fsyncIntervalMs: config.journalFsyncIntervalMs,
+        leaseMs: config.journalLeaseMs,
+      },
+      destination: { queue: config.queueName, redis: redisUrlAddress(config.redisUrl) },
+      events: {
+        adopted: (instance, segments) => logger.info("adopted a dead API instance's label journal; replaying it", { instance, segments }),
+        journalFailed: (error) =>
+          logger.error('the label journal cannot be written: labels are kept in memory only until Redis takes them', { error: error.message }),
+        dropped: (records, reason) => logger.error('labels dropped', { records, reason }),
+        enqueueFailed: (records, error) => logger.warn('label batch not enqueued; it waits in the journal', { records, error: error.message }),
+      },
+    });
+  }
+
+  const labelReader = config.monitoringStore === 'sqlite' ? SqliteLabelReader.open(config.sqlitePath) : undefined;
+  // Fitted once at start: a missing or broken quality reference stops start-up with a message naming it.
+  const { calibrator } = loadQualityCalibrator(config.qualityReferencePath);
+  const qualityReader = config.monitoringStore === 'sqlite' ? SqliteQualityReader.open(config.sqlitePath) : undefined;
+  const performance = qualityReader === undefined ? undefined : new PerformanceService(qualityReader, calibrator);
   const alerting = createApiAlerting({ settings: config, redis, registry: metrics.registry, logger });
 
   // The logger's progress goes to Redis every second (best effort); completeness compares every instance's with the store.
@@ -132,6 +163,11 @@ export async function startApi(config: Config): Promise<RunningApi> {
   const app = createApp({
     model,
     predictionLogger,
+    labelLogger,
+    // Unmatched labels are counted where the worker keeps them; with MONITORING_STORE=postgres the endpoint says so (503).
+    labels: labelReader,
+    // Quality rollups are kept in SQLite only for now; with MONITORING_STORE=postgres the endpoints answer 503.
+    performance,
     monitoring: new MonitoringService(reader),
     drift,
     alerting,
@@ -196,12 +232,15 @@ export async function startApi(config: Config): Promise<RunningApi> {
         await stopped;
         clearTimeout(deadline);
         await predictionLogger?.close();
+        await labelLogger?.close();
         await reporter?.stop(); // after the flush: the last report's backlog is what is left on disk
         await deadLetters?.close();
         await queue?.close();
         await alerting.close();
         redis?.disconnect();
         await reader.close();
+        labelReader?.close();
+        qualityReader?.close();
         await model.close();
         logger.info('api stopped');
       })();

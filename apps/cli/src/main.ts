@@ -5,6 +5,7 @@
 import { loadConfig } from '@vigil/config';
 import { dlqCommand } from './dlq-command';
 import { driftCommand } from './drift-command';
+import { feedbackCommand } from './feedback-command';
 
 const out = (line: string) => process.stdout.write(line + '\n');
 const [command, ...args] = process.argv.slice(2);
@@ -20,6 +21,7 @@ try {
 const commands: Record<string, (a: readonly string[]) => Promise<number>> = {
   dlq: (a) => dlqCommand(config, a, out),
   drift: (a) => driftCommand(config, a, out),
+  feedback: (a) => feedbackCommand(config, a, { out, progress: process.stderr }),
 };
 
 const run = command === undefined ? undefined : commands[command];

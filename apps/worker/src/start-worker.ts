@@ -1,11 +1,21 @@
-import { MetricsTime, Worker } from 'bullmq';
+import { MetricsTime, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '@vigil/config';
 import { createLogger, createWorkerMetrics } from '@vigil/metrics';
-import { deadLetterExhaustedJob, DeadLetterQueue, logBatchHandler, queueNames, type LogBatchPayload } from '@vigil/queue';
+import {
+  deadLetterExhaustedJob,
+  deadLetterExhaustedLabelJob,
+  DeadLetterQueue,
+  LABEL_BATCH_JOB,
+  labelBatchHandler,
+  logBatchHandler,
+  queueNames,
+  type LabelBatchPayload,
+  type LogBatchPayload,
+} from '@vigil/queue';
 import { startAlerting, type RunningAlerting } from '@vigil/alerts';
 import { AuditShipper } from '@vigil/audit';
-import { PostgresStore, SqliteWriter, startRetention } from '@vigil/stores';
+import { PostgresStore, SqliteWriter, startRetention, type LabelsJoinedHook } from '@vigil/stores';
 import { startHealthServer, type HealthServer } from './health-server';
 import { redisCheck, sqliteCheck } from './worker-checks';
 
@@ -19,10 +29,15 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
-export async function startWorker(config: Config): Promise<RunningWorker> {
+/** What the worker hooks into the label joins (part Q's quality rollups); a no-op by default. */
+export interface WorkerHooks {
+  readonly onLabelsJoined?: LabelsJoinedHook;
+}
+
+export async function startWorker(config: Config, hooks: WorkerHooks = {}): Promise<RunningWorker> {
   const logger = createLogger('worker', config.logLevel);
   const metrics = createWorkerMetrics();
-  const sqlite = SqliteWriter.open(config.sqlitePath);
+  const sqlite = SqliteWriter.open(config.sqlitePath, { onLabelsJoined: hooks.onLabelsJoined });
 
   let postgres: PostgresStore | undefined;
   let shipper: AuditShipper | undefined;
@@ -40,6 +55,7 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
           metrics.writeLatency.observe({ store: 'postgres' }, seconds);
           logger.debug('audit batch shipped', { rows, inserted });
         },
+        labelsShipped: (rows, inserted) => logger.debug('audit label page shipped', { rows, inserted }),
         failed: (error, attempt, retryInMs) => {
           metrics.auditWriteFailures.inc();
           logger.warn('audit write failed; will retry', { error: error.message, attempt, retry_in_ms: Math.round(retryInMs) });
@@ -57,17 +73,22 @@ export async function startWorker(config: Config): Promise<RunningWorker> {
   const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
   connection.on('error', () => undefined);
   const deadLetters = new DeadLetterQueue(connection, config.queueName);
-  const worker = new Worker<LogBatchPayload>(
+  const handleLogBatch = logBatchHandler({ sink: sqlite, onWritten: () => shipper?.wake(), deadLetters, metrics, logger });
+  const handleLabelBatch = labelBatchHandler({ sink: sqlite, onWritten: () => shipper?.wake(), deadLetters, metrics, logger });
+  // One queue, two job kinds: dispatched by name (anything not a label batch is a log batch, as every job was before labels).
+  const worker = new Worker<LogBatchPayload | LabelBatchPayload>(
     queueNames(config.queueName).log,
-    logBatchHandler({ sink: sqlite, onWritten: () => shipper?.wake(), deadLetters, metrics, logger }),
+    (job) => (job.name === LABEL_BATCH_JOB.name ? handleLabelBatch(job as Job<LabelBatchPayload>) : handleLogBatch(job as Job<LogBatchPayload>)),
     // metrics: per-minute completed/failed counts kept a week in Redis, read by /monitoring/queue and bull-board.
     { connection, concurrency: config.workerConcurrency, autorun: true, metrics: { maxDataPoints: MetricsTime.ONE_WEEK } },
   );
   worker.on('error', (error) => logger.warn('queue connection error', { error: error.message }));
   const moveToDeadLetters = deadLetterExhaustedJob(deadLetters, metrics, logger, sqlite);
+  const moveLabelsToDeadLetters = deadLetterExhaustedLabelJob(deadLetters, metrics, logger);
   worker.on('failed', (job, error) => {
-    logger.warn('log batch failed', { job_id: job?.id, attempts: job?.attemptsMade, error: error.message });
-    void moveToDeadLetters(job, error);
+    logger.warn('log batch failed', { job_id: job?.id, job_name: job?.name, attempts: job?.attemptsMade, error: error.message });
+    if (job?.name === LABEL_BATCH_JOB.name) void moveLabelsToDeadLetters(job as Job<LabelBatchPayload>, error);
+    else void moveToDeadLetters(job as Job<LogBatchPayload> | undefined, error);
   });
 
   const retention =

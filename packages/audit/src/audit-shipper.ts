@@ -6,10 +6,14 @@ import { ShippedPrefix } from './shipped-prefix';
  * The dead-lettered runs (completeness) are optional: without them only rows ship.
  */
 export type AuditOutbox = Pick<SqliteWriter, 'unauditedForAudit' | 'markShippedThrough' | 'auditBacklog'> &
-  Partial<Pick<SqliteWriter, 'unshippedDeadLettered' | 'markDeadLetteredShipped'>>;
+  Partial<Pick<SqliteWriter, 'unshippedDeadLettered' | 'markDeadLetteredShipped'>> &
+  Partial<Pick<SqliteWriter, 'labelsForAudit' | 'markLabelsShippedThrough'>>;
 
-/** Where the shipper copies pages to: the audit side of {@link PostgresStore}. */
-export type AuditTarget = Pick<PostgresStore, 'insertAuditRows'> & Partial<Pick<PostgresStore, 'mergeSeqRanges'>>;
+/**
+ * Where the shipper copies pages to: the audit side of {@link PostgresStore}.
+ * Labels ship only when both the outbox and the target have their side.
+ */
+export type AuditTarget = Pick<PostgresStore, 'insertAuditRows'> & Partial<Pick<PostgresStore, 'mergeSeqRanges' | 'insertLabelVersions'>>;
 
 type OutboxRow = ReturnType<AuditOutbox['unauditedForAudit']>[number];
 
@@ -19,6 +23,8 @@ const PAGES_PER_CALL = 20;
 /** What the shipper reports, for metrics and logs. */
 export interface AuditShipperEvents {
   shipped?(rows: number, inserted: number, seconds: number): void;
+  /** A page of label versions; `inserted` below `rows` means some were in the audit already (a re-ship). */
+  labelsShipped?(rows: number, inserted: number, seconds: number): void;
   failed?(error: Error, attempt: number, retryInMs: number): void;
   backlog?(count: number, oldestAgeSeconds: number): void;
 }
@@ -37,7 +43,8 @@ export interface AuditShipperOptions {
 }
 
 /**
- * Drains the SQLite outbox (rows above audit_progress.shipped_through) into the Postgres audit.
+ * Drains the SQLite outbox (rows above audit_progress.shipped_through, then
+ * label versions above label_audit_progress.shipped_through) into the Postgres audit.
  * SQLite is written first and never waits for Postgres, so a slow or absent
  * audit cannot hold the queue back; this loop catches up when Postgres
  * returns, and ON CONFLICT keeps a re-shipped row from becoming a duplicate.
@@ -104,6 +111,13 @@ export class AuditShipper {
    */
   private async shipAvailable(keepGoing: () => boolean = () => true): Promise<{ rows: number; more: boolean }> {
     await this.shipDeadLettered();
+    const predictions = await this.shipPredictions(keepGoing);
+    // After the predictions, in the same round: a failure of either backs the loop off, and both resume where they stood.
+    const labels = await this.shipLabels(keepGoing);
+    return { rows: predictions.rows + labels.rows, more: predictions.more || labels.more };
+  }
+
+  private async shipPredictions(keepGoing: () => boolean): Promise<{ rows: number; more: boolean }> {
     const inFlight = new Set<Promise<void>>();
     const prefix = new ShippedPrefix();
     let failure: { error: unknown } | undefined;
@@ -131,6 +145,34 @@ export class AuditShipper {
     }
     await Promise.all(inFlight);
     if (failure !== undefined) throw failure.error;
+    return { rows: shipped, more };
+  }
+
+  /**
+   * Ships label versions above label_audit_progress, one page at a time:
+   * labels are small and far fewer than predictions, so pages in flight
+   * side by side would buy little. The progress moves past a page once it
+   * has committed, as for predictions; a page re-shipped after a crash adds
+   * nothing (label_id is unique in the audit). Bounded per call like the rows.
+   */
+  private async shipLabels(keepGoing: () => boolean): Promise<{ rows: number; more: boolean }> {
+    const { sqlite, postgres } = this;
+    if (sqlite.labelsForAudit === undefined || sqlite.markLabelsShippedThrough === undefined || postgres.insertLabelVersions === undefined) {
+      return { rows: 0, more: false };
+    }
+    let shipped = 0;
+    let more = false;
+    for (let pages = 0; pages < PAGES_PER_CALL && keepGoing(); pages++) {
+      const page = sqlite.labelsForAudit(this.batchSize);
+      if (page.length === 0) break;
+      const started = performance.now();
+      const inserted = await postgres.insertLabelVersions(page);
+      sqlite.markLabelsShippedThrough(page[page.length - 1]!.id);
+      this.options.events?.labelsShipped?.(page.length, inserted, (performance.now() - started) / 1000);
+      shipped += page.length;
+      more = page.length === this.batchSize;
+      if (!more) break;
+    }
     return { rows: shipped, more };
   }
 

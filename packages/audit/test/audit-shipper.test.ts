@@ -102,4 +102,32 @@ describe('AuditShipper (the copy loop, against a stand-in audit)', function () {
     expect(writer.unshippedDeadLettered()).to.deep.equal([]);
     writer.close();
   });
+
+  it('ships label versions page by page, and never moves their progress past a page that failed', async function () {
+    const writer = outboxWith(0);
+    const at = (day: number) => new Date(Date.UTC(2026, 2, day)).toISOString();
+    writer.insertLabels(Array.from({ length: 25 }, (_, i) => ({ prediction_id: `p-${i}`, label: 1 as const, labeled_at: at(1), received_at: at(2) })));
+    const received: string[][] = [];
+    let failOn: number | undefined = 1;
+    const target: AuditTarget = {
+      insertAuditRows: async (rows) => rows.length,
+      async insertLabelVersions(rows) {
+        received.push(rows.map((r) => r.prediction_id));
+        if (received.length - 1 === failOn) throw new Error('audit unreachable');
+        return rows.length;
+      },
+    };
+    const shipper = new AuditShipper(writer, target, { batchSize: 10 });
+    let error: unknown;
+    await shipper.drain().catch((e: unknown) => (error = e));
+    expect((error as Error).message).to.equal('audit unreachable');
+    // The first page is in; the failed one and everything after it are still to ship.
+    expect(writer.labelsForAudit(100).map((r) => r.prediction_id)).to.deep.equal(Array.from({ length: 15 }, (_, i) => `p-${i + 10}`));
+    failOn = undefined;
+    await shipper.drain();
+    expect(received.map((page) => page.length)).to.deep.equal([10, 10, 10, 5]);
+    expect(received.slice(1, 2)).to.deep.equal(received.slice(2, 3)); // the failed page, again
+    expect(writer.labelsForAudit(100)).to.deep.equal([]);
+    writer.close();
+  });
 });

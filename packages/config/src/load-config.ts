@@ -63,6 +63,12 @@ function crossChecks(values: Readonly<Record<string, unknown>>, failed: Readonly
   if (values.predictApiKey !== undefined && values.predictApiKey === values.monitoringApiKey) {
     problems.push('PREDICT_API_KEY: must differ from MONITORING_API_KEY (a /predict client could otherwise read monitoring)');
   }
+  for (const other of ['monitoringApiKey', 'adminApiKey'] as const) {
+    if (values.feedbackApiKey !== undefined && values.feedbackApiKey === values[other]) {
+      const name = other === 'adminApiKey' ? 'ADMIN_API_KEY' : 'MONITORING_API_KEY';
+      problems.push(`FEEDBACK_API_KEY: must differ from ${name} (a label sender could otherwise read or change monitoring)`);
+    }
+  }
   // Without the write key the read key also replays dead letters and acts on the queue (start-up warns):
   // acceptable on a laptop, not where dashboards and their viewers hold the read key.
   if (values.nodeEnv === 'production' && values.adminApiKey === undefined && !failed.has('adminApiKey')) {

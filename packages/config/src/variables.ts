@@ -79,6 +79,12 @@ export const VARIABLES = {
     'artifacts/drift.config.json',
     'Drift settings: which test decides per feature, thresholds, correction, sample sizes.',
   ),
+  qualityReferencePath: variable(
+    'QUALITY_REFERENCE_PATH',
+    nonEmpty,
+    'artifacts/quality-reference.json',
+    'Held-out probabilities and labels CBPE calibrates the model on before estimating quality of unlabeled predictions (written by `npm run train-model`).',
+  ),
   predictionLogging: variable('PREDICTION_LOGGING', onOff, 'on', '`off` disables prediction logging (benchmarks, incidents).'),
   logBatchMaxRecords: variable('LOG_BATCH_MAX_RECORDS', integerIn(1, 10000), '500', 'The API flushes its log batcher once it holds this many records.'),
   logBatchMaxWaitMs: variable(
@@ -216,6 +222,13 @@ export const VARIABLES = {
     secretToken,
     undefined,
     'Bearer key POST /predict must carry; unset leaves /predict open. Must differ from `MONITORING_API_KEY`.',
+    { secret: true },
+  ),
+  feedbackApiKey: variable(
+    'FEEDBACK_API_KEY',
+    secretToken,
+    undefined,
+    'Bearer key POST /feedback must carry; unset means `PREDICT_API_KEY` (and with neither, /feedback is open). Must differ from `MONITORING_API_KEY`.',
     { secret: true },
   ),
   rateLimitPerMinute: variable(

@@ -10,3 +10,7 @@ export { computeCompleteness, REPORTING_MS, servedBy } from './completeness';
 export type { Completeness, CompletenessTotals, InstanceCompleteness, InstanceReportInput } from './completeness';
 export { CompletenessService, MAX_GRACE_MS, parseGrace } from './completeness-service';
 export type { CompletenessSources } from './completeness-service';
+export { parseBucket, parseThreshold, PerformanceService } from './performance-service';
+export type { Performance, PerformanceFigures, PerformanceTimeline, QualityGap } from './performance-service';
+export { loadQualityCalibrator } from './load-quality-calibrator';
+export type { LoadedCalibrator } from './load-quality-calibrator';

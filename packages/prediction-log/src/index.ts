@@ -7,3 +7,6 @@ export type { JournalFsync, JournalOptions } from './journal/journal';
 export type { JournalDestination } from './journal/destination';
 export { redisUrlAddress } from './journal/destination';
 export type { ForeignJournal } from './journal/adoption';
+export { createLabelLogger, LABEL_JOURNAL_SUBDIR, LABEL_STREAM } from './label-logger';
+export type { LabelLogger } from './label-logger';
+export type { JournaledLogger, JournaledLoggerEvents, JournaledLoggerOptions } from './journaled-logger';

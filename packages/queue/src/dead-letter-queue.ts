@@ -2,6 +2,7 @@ import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { PredictionRecord } from '@vigil/records';
 import { QueueError } from './errors';
+import { LABEL_BATCH_COLUMNS, LABEL_BATCH_JOB, type LabelBatchRow } from './jobs/label-batch/definition';
 import { LOG_BATCH_JOB, LOG_BATCH_JOB_OPTIONS, type LogBatchPayload } from './jobs/log-batch/definition';
 import { queueNames } from './queue-names';
 import { ReadyQueue } from './ready-queue';
@@ -12,6 +13,8 @@ export type DeadLetterKind = 'rejected-records' | 'failed-batch' | 'store-reject
 /** One dead-letter entry: what was held back, from where, and why. Plain JSON, readable with redis-cli. */
 export interface DeadLetter {
   readonly kind: DeadLetterKind;
+  /** `labels` for label batches (replayed as a label-batch job); absent for prediction records. */
+  readonly stream?: 'labels';
   readonly source_queue: string;
   readonly source_job_id: string | undefined;
   readonly reason: string;
@@ -38,7 +41,7 @@ export interface DeadLetterSummary {
  */
 export class DeadLetterQueue {
   private readonly queue: ReadyQueue<DeadLetter>;
-  private readonly logQueue: ReadyQueue<LogBatchPayload>;
+  private readonly logQueue: ReadyQueue<unknown>;
 
   constructor(
     connection: Redis,
@@ -46,7 +49,7 @@ export class DeadLetterQueue {
   ) {
     const names = queueNames(queueName);
     this.queue = new ReadyQueue<DeadLetter>(connection, names.deadLetter);
-    this.logQueue = new ReadyQueue<LogBatchPayload>(connection, names.log, { defaultJobOptions: LOG_BATCH_JOB_OPTIONS });
+    this.logQueue = new ReadyQueue<unknown>(connection, names.log, { defaultJobOptions: LOG_BATCH_JOB_OPTIONS });
   }
 
   async add(letter: Omit<DeadLetter, 'dead_lettered_at' | 'source_queue'>): Promise<string> {
@@ -79,8 +82,15 @@ export class DeadLetterQueue {
   async replay(id: string): Promise<{ id: string; records: number; job_id: string }> {
     const letter = await this.get(id);
     const jobId = `replay-${id}-${Date.now()}`;
-    // Version 1 (record objects): the records go back exactly as they were kept, however malformed.
-    await this.logQueue.get().add(LOG_BATCH_JOB.name, { v: 1, records: letter.records as PredictionRecord[] }, { jobId });
+    if (letter.stream === 'labels') {
+      // Labels go back as rows as they were kept, however malformed: the worker checks them again.
+      const rows = letter.records.map((r) => LABEL_BATCH_COLUMNS.map((column) => (r as Record<string, unknown> | null)?.[column]) as unknown as LabelBatchRow);
+      await this.logQueue.get().add(LABEL_BATCH_JOB.name, { v: 1, columns: LABEL_BATCH_COLUMNS, rows }, { jobId });
+    } else {
+      // Version 1 (record objects): the records go back exactly as they were kept, however malformed.
+      const payload: LogBatchPayload = { v: 1, records: letter.records as PredictionRecord[] };
+      await this.logQueue.get().add(LOG_BATCH_JOB.name, payload, { jobId });
+    }
     await (await this.queue.get().getJob(id))?.remove();
     return { id, records: letter.records.length, job_id: jobId };
   }

@@ -30,3 +30,16 @@ export { formatInstanceReport, INSTANCE_REPORT_TTL_MS, parseInstanceReport, read
 export type { InstanceReport } from './instance-reports';
 export { startInstanceReporter } from './instance-reporter';
 export type { InstanceProgress, InstanceReporter, InstanceReporterOptions } from './instance-reporter';
+export {
+  encodeLabelBatch,
+  LABEL_BATCH_COLUMNS,
+  LABEL_BATCH_JOB,
+  LABEL_BATCH_JOB_OPTIONS,
+  labelBatchJobId,
+  labelBatchRecords,
+  labelId,
+  parseLabelBatch,
+} from './jobs/label-batch/definition';
+export type { LabelBatchPayload, LabelBatchRow, LabelProblemInBatch } from './jobs/label-batch/definition';
+export { deadLetterExhaustedLabelJob, labelBatchHandler } from './jobs/label-batch/handler';
+export type { LabelBatchHandlerOptions, LabelBatchJob, LabelBatchSink } from './jobs/label-batch/handler';

@@ -23,3 +23,5 @@ export type { TrainedModel, TrainModelOptions } from './train-model';
 export { ARTIFACT_FILES, writeArtifacts } from './write-artifacts';
 export { createRng } from './prng';
 export type { Rng } from './prng';
+export { buildQualityReference, formatQualityReference } from './quality-reference';
+export type { QualityReference } from './quality-reference';

@@ -13,6 +13,8 @@ export interface SecurityOptions {
   readonly adminApiKey?: string | undefined;
   /** Bearer key for /predict. */
   readonly predictApiKey?: string | undefined;
+  /** Bearer key for POST /feedback; unset: the predict key (the clients that predict usually report the outcomes). */
+  readonly feedbackApiKey?: string | undefined;
   /** Requests a minute per client address; /healthz and /readyz are exempt. */
   readonly rateLimitPerMinute?: number | undefined;
   /** Express's `trust proxy`: which proxies' X-Forwarded-For names the client (`req.ip`). @defaultValue false */

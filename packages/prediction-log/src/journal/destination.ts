@@ -7,6 +7,11 @@ export interface JournalDestination {
   readonly queue: string;
   /** `host:port/db`, without credentials (they do not name the server, and must not reach the disk). */
   readonly redis: string;
+  /**
+   * Which records: absent for predictions (so their owner.json is as it always was), `labels` for labels.
+   * A journal is adopted only by a logger of the same stream.
+   */
+  readonly stream?: string;
 }
 
 /** The `host:port/db` of a Redis, the form {@link JournalDestination.redis} compares. */
@@ -24,5 +29,5 @@ export function redisUrlAddress(url: string): string {
 }
 
 export function sameDestination(a: JournalDestination, b: JournalDestination): boolean {
-  return a.queue === b.queue && a.redis === b.redis;
+  return a.queue === b.queue && a.redis === b.redis && (a.stream ?? 'predictions') === (b.stream ?? 'predictions');
 }

@@ -54,6 +54,7 @@ export function readOwner(dir: string): OwnerFile | undefined {
     const owner = JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')) as Partial<OwnerFile>;
     const destination = owner.destination;
     if (typeof owner.instance_id !== 'string' || typeof destination?.queue !== 'string' || typeof destination.redis !== 'string') return undefined;
+    if (destination.stream !== undefined && typeof destination.stream !== 'string') return undefined;
     return owner as OwnerFile;
   } catch {
     return undefined;

@@ -50,7 +50,7 @@ export interface Segment {
  * is the backlog that is replayed, and what another instance replays if this
  * one dies. The journal keeps no record in memory: the batcher does that.
  */
-export class Journal {
+export class Journal<T = PredictionRecord> {
   /** This instance's directory: SPOOL_DIR/instances/<instance id>. */
   readonly dir: string;
   private readonly adoptedDir: string;
@@ -88,7 +88,7 @@ export class Journal {
    * journal is full, or the disk refused), and the record then lives only in
    * memory until Redis takes it.
    */
-  append(record: PredictionRecord): boolean {
+  append(record: T): boolean {
     const line = JSON.stringify(record) + '\n';
     const size = Buffer.byteLength(line);
     this.lineBytes = size;
@@ -193,9 +193,9 @@ export class Journal {
   }
 
   /** A segment's records as batches of at most `maxRecords`. */
-  read(path: string, maxRecords: number): PredictionRecord[][] {
+  read(path: string, maxRecords: number): T[][] {
     try {
-      return readSegment(path, maxRecords);
+      return readSegment<T>(path, maxRecords);
     } catch (error) {
       // Gone: another instance adopted it while this one stalled (see heartbeat). Any other error is retried later.
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];

@@ -18,9 +18,9 @@ export function segmentFileName(n: number): string {
  * tears one; only a machine crash (or a full disk) can leave a torn last
  * line, which is skipped: the lines before it are still good.
  */
-export function readSegment(path: string, maxRecords: number): PredictionRecord[][] {
-  const batches: PredictionRecord[][] = [];
-  let current: PredictionRecord[] = [];
+export function readSegment<T = PredictionRecord>(path: string, maxRecords: number): T[][] {
+  const batches: T[][] = [];
+  let current: T[] = [];
   const cut = () => {
     if (current.length > 0) batches.push(current);
     current = [];
@@ -37,10 +37,10 @@ export function readSegment(path: string, maxRecords: number): PredictionRecord[
     const legacy = (value as { records?: unknown }).records;
     if (Array.isArray(legacy)) {
       cut();
-      if (legacy.length > 0) batches.push(legacy as PredictionRecord[]);
+      if (legacy.length > 0) batches.push(legacy as T[]);
       continue;
     }
-    current.push(value as PredictionRecord);
+    current.push(value as T);
     if (current.length >= maxRecords) cut();
   }
   cut();

@@ -113,4 +113,27 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; sql: string }[] = 
       );
     `,
   },
+  {
+    version: 6,
+    sql: `
+      -- Every version of every ground-truth label, append-only (SQLite keeps the
+      -- current one; the audit keeps the history: a chargeback reversed is two rows).
+      -- label_id is the label's identity (a hash of prediction_id, label and
+      -- labeled_at), so a version shipped twice is one row. prediction_id is TEXT
+      -- with no foreign key: a label may name an id the audit never held. version
+      -- is its number on the host that stored it; two hosts may each store a
+      -- version 1 of one prediction, so order versions by labeled_at, received_at.
+      CREATE TABLE {schema}.labels (
+        id            BIGSERIAL   PRIMARY KEY,
+        label_id      TEXT        NOT NULL UNIQUE,
+        prediction_id TEXT        NOT NULL,
+        label         SMALLINT    NOT NULL CHECK (label IN (0, 1)),
+        labeled_at    TIMESTAMPTZ NOT NULL,
+        received_at   TIMESTAMPTZ NOT NULL,
+        version       INTEGER     NOT NULL,
+        created_at    TIMESTAMPTZ NOT NULL DEFAULT now()
+      );
+      CREATE INDEX labels_prediction ON {schema}.labels (prediction_id, labeled_at, received_at);
+    `,
+  },
 ];

@@ -4,6 +4,7 @@ import { cascade, emptySummary, LatencyHistogram, spanPlan, type MinuteRollup, t
 import { parseRanges, runsByInstance, type SeqRange, type SeqRangeKind, type SeqRangeRow } from '../seq-ranges';
 import type { MonitoringReader, SampledPrediction, StoredPrediction } from '../types';
 import { copyNewRows, type AuditRow } from './copy-rows';
+import { insertLabelVersions, type LabelVersionRow } from './insert-label-versions';
 import { mergeRollups } from './merge-rollups';
 import { mergeSeqRanges } from './merge-seq-ranges';
 import { POSTGRES_MIGRATIONS } from './migrations';
@@ -44,10 +45,12 @@ export class PostgresStore implements MonitoringReader {
   ) {
     this.rollupTable = this.tableOf({ table: 'rollup_minute' });
     this.seqRangeTable = `"${schema}".seq_ranges`;
+    this.labelTable = `"${schema}".labels`;
   }
 
   private readonly rollupTable: string;
   private readonly seqRangeTable: string;
+  private readonly labelTable: string;
 
   /** A rollup level's table in this store's schema. */
   private tableOf(level: Pick<RollupLevel, 'table'>): string {
@@ -123,6 +126,56 @@ export class PostgresStore implements MonitoringReader {
       client.off('error', ignore);
       client.release(failure);
     }
+  }
+
+  /**
+   * Appends label versions not yet in the audit (by label_id): every version
+   * is kept, and a page shipped again adds nothing. One statement, so it is
+   * all or nothing without a transaction of its own. Returns the rows added.
+   */
+  async insertLabelVersions(rows: readonly LabelVersionRow[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    await this.ready();
+    const client = await this.pool.connect();
+    const ignore = () => undefined;
+    client.on('error', ignore);
+    let failure: Error | undefined;
+    try {
+      return await insertLabelVersions(client, this.labelTable, rows);
+    } catch (error) {
+      failure = error as Error;
+      throw error;
+    } finally {
+      client.off('error', ignore);
+      client.release(failure);
+    }
+  }
+
+  /** Every version of a prediction's label the audit holds, in the order they replace each other (labeled_at, then arrival). */
+  async labelVersions(predictionId: string): Promise<(LabelVersionRow & { readonly id: number })[]> {
+    await this.ready();
+    const result = await this.pool.query<{
+      id: string;
+      label_id: string;
+      prediction_id: string;
+      label: number;
+      labeled_at: Date;
+      received_at: Date;
+      version: number;
+    }>(
+      `SELECT id, label_id, prediction_id, label, labeled_at, received_at, version FROM ${this.labelTable}
+       WHERE prediction_id = $1 ORDER BY labeled_at, received_at, id`,
+      [predictionId],
+    );
+    return result.rows.map((row) => ({
+      id: Number(row.id),
+      label_id: row.label_id,
+      prediction_id: row.prediction_id,
+      label: row.label === 1 ? 1 : 0,
+      labeled_at: row.labeled_at.toISOString(),
+      received_at: row.received_at.toISOString(),
+      version: row.version,
+    }));
   }
 
   /**

@@ -125,4 +125,83 @@ export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 8,
+    sql: `
+      -- Ground-truth labels (POST /feedback, cli feedback import). labels holds the
+      -- current one per prediction: the latest labeled_at, ties to the later arrival.
+      -- No foreign key to predictions: a label may come before its prediction, long
+      -- after (retention may have pruned it), or for an id never seen.
+      CREATE TABLE labels (
+        prediction_id TEXT    PRIMARY KEY,
+        label         INTEGER NOT NULL CHECK (label IN (0, 1)),
+        labeled_at    TEXT    NOT NULL,
+        received_at   TEXT    NOT NULL,
+        version       INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      -- Every version of every label, once each (label_id: a hash of prediction_id,
+      -- label and labeled_at, so a resent label is the same row), and the outbox the
+      -- audit shipper drains in id order, as for predictions (label_audit_progress).
+      CREATE TABLE label_history (
+        id            INTEGER PRIMARY KEY,
+        label_id      TEXT    NOT NULL UNIQUE,
+        prediction_id TEXT    NOT NULL,
+        label         INTEGER NOT NULL CHECK (label IN (0, 1)),
+        labeled_at    TEXT    NOT NULL,
+        received_at   TEXT    NOT NULL,
+        version       INTEGER NOT NULL,
+        UNIQUE (prediction_id, version)
+      );
+      CREATE TABLE label_audit_progress (
+        id              INTEGER PRIMARY KEY CHECK (id = 1),
+        shipped_through INTEGER NOT NULL
+      );
+      INSERT INTO label_audit_progress (id, shipped_through) VALUES (1, 0);
+      -- Labels whose prediction row is not stored (yet): kept small and exact, so
+      -- /monitoring/labels/unmatched counts without scanning every label, and the
+      -- prediction writer looks for labels to join only while it is not empty.
+      CREATE TABLE labels_unmatched (
+        prediction_id TEXT PRIMARY KEY,
+        received_at   TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX labels_unmatched_received ON labels_unmatched (received_at);
+    `,
+  },
+  {
+    version: 9,
+    sql: `
+      -- Quality rollups (@vigil/quality cells): per level ('minute', 'hour', 'day'),
+      -- key (minutes, hours or days since the epoch of the prediction's timestamp),
+      -- model version, probability bin, the model's stored prediction and the label
+      -- state (-1: no label yet, else the current label), the count and the sums
+      -- exact Brier score and log loss need. Every stored prediction adds to -1; a
+      -- label moves its row to 0 or 1, in the worker's transaction. A window reads
+      -- at most 59 minutes, 23 hours and one key per day of cells (spanPlan).
+      CREATE TABLE quality_cells (
+        level         TEXT    NOT NULL CHECK (level IN ('minute', 'hour', 'day')),
+        key           INTEGER NOT NULL,
+        model_version TEXT    NOT NULL,
+        bin           INTEGER NOT NULL,
+        prediction    INTEGER NOT NULL CHECK (prediction IN (0, 1)),
+        label_state   INTEGER NOT NULL CHECK (label_state IN (-1, 0, 1)),
+        count         INTEGER NOT NULL,
+        sum_p         REAL    NOT NULL,
+        sum_p2        REAL    NOT NULL,
+        sum_q2        REAL    NOT NULL,
+        sum_log_p     REAL    NOT NULL,
+        sum_log_q     REAL    NOT NULL,
+        PRIMARY KEY (level, key, model_version, bin, prediction, label_state)
+      ) WITHOUT ROWID;
+      -- How long predictions waited for their first label (labeled_at - timestamp),
+      -- by the prediction's level and key, in logarithmic delay buckets.
+      CREATE TABLE quality_label_delay (
+        level         TEXT    NOT NULL CHECK (level IN ('minute', 'hour', 'day')),
+        key           INTEGER NOT NULL,
+        model_version TEXT    NOT NULL,
+        bucket        INTEGER NOT NULL,
+        count         INTEGER NOT NULL,
+        PRIMARY KEY (level, key, model_version, bucket)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

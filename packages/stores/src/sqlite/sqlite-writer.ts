@@ -1,9 +1,12 @@
 import { PermanentError } from '@vigil/errors';
-import type { PredictionRecord } from '@vigil/records';
+import type { LabelRecord, PredictionRecord } from '@vigil/records';
+import { NO_LABELS_JOINED_HOOK, type LabelsJoinedHook } from '../labels-joined';
 import type { AuditRow } from '../postgres/copy-rows';
 import { runsByInstance } from '../seq-ranges';
 import type { StoredPrediction } from '../types';
 import { openSqlite, type SqliteDatabase } from './open-sqlite';
+import { SqliteLabels } from './sqlite-labels';
+import { SqliteQualityRollups } from './sqlite-quality-rollups';
 import { SqliteRollups } from './sqlite-rollups';
 import { SqliteSeqRanges, type UnshippedSeqRanges } from './sqlite-seq-ranges';
 import { fromSqliteRow, SQLITE_PREDICTION_COLUMNS, type SqlitePredictionRow } from './row-mapping';
@@ -24,8 +27,25 @@ function asPermanentIfRefused(error: unknown): unknown {
   return new PermanentError('STORE_REJECTED_DATA', (error as Error).message, { store: 'sqlite', sqlite_code: code }, { cause: error });
 }
 
+export interface SqliteWriterOptions {
+  /** Called in the writing transaction with the label joins, after the writer has moved them in its own quality rollups. @defaultValue a no-op */
+  readonly onLabelsJoined?: LabelsJoinedHook;
+}
+
+/** A label version as the audit takes it, with its outbox id. */
+export interface LabelAuditRow extends LabelRecord {
+  readonly id: number;
+  readonly label_id: string;
+  readonly version: number;
+}
+
 /** The worker's side of SQLite: batch inserts and the audit outbox. */
 export class SqliteWriter {
+  private readonly labels: SqliteLabels;
+  private readonly quality: SqliteQualityRollups;
+  private readonly insertLabelsTransaction;
+  private readonly selectLabelsForAudit;
+  private readonly advanceLabelAudit;
   private readonly insert;
   private readonly selectUnaudited;
   private readonly selectForAudit;
@@ -39,7 +59,23 @@ export class SqliteWriter {
   private readonly seqRanges: SqliteSeqRanges;
   private readonly addDeadLettered;
 
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    options: SqliteWriterOptions = {},
+  ) {
+    // The quality rollups move each joined row first, then any hook the caller added sees the same joins.
+    this.quality = new SqliteQualityRollups(db);
+    const onLabelsJoined = options.onLabelsJoined ?? NO_LABELS_JOINED_HOOK;
+    this.labels = new SqliteLabels(db, (changes) => {
+      this.quality.labelsJoined(changes);
+      onLabelsJoined(changes);
+    });
+    this.insertLabelsTransaction = db.transaction((labels: readonly LabelRecord[]) => this.labels.add(labels));
+    this.selectLabelsForAudit = db.prepare<[number, number], LabelAuditRow>(
+      `SELECT id, label_id, prediction_id, label, labeled_at, received_at, version FROM label_history
+       WHERE id > max(?, (SELECT shipped_through FROM label_audit_progress)) ORDER BY id LIMIT ?`,
+    );
+    this.advanceLabelAudit = db.prepare('UPDATE label_audit_progress SET shipped_through = max(shipped_through, ?)');
     // ON CONFLICT DO NOTHING, not INSERT OR IGNORE: the latter would also
     // swallow CHECK and NOT NULL failures and hide a bad record.
     // created_at comes from here, once per transaction: the column's strftime() default,
@@ -98,15 +134,20 @@ export class SqliteWriter {
       });
       // Only rows this insert added count, so a redelivered batch leaves the rollups as they were.
       this.rollups.add(added);
+      // Unlabeled first, so a label that came before its prediction (joined next) moves a row that is there.
+      this.quality.predictionsAdded(added);
+      // Labels that came before their predictions join now, in this transaction.
+      this.labels.predictionsAdded(added);
       // Every record of the batches is stored now (added here or before): the runs are a union, so repeats change nothing.
       this.seqRanges.add('stored', runsByInstance(batches.flat()));
       return counts;
     });
   }
 
-  static open(path: string): SqliteWriter {
-    const writer = new SqliteWriter(openSqlite(path));
+  static open(path: string, options: SqliteWriterOptions = {}): SqliteWriter {
+    const writer = new SqliteWriter(openSqlite(path), options);
     writer.rollups.rebuildIfMissing();
+    writer.quality.rebuildIfMissing();
     return writer;
   }
 
@@ -132,6 +173,30 @@ export class SqliteWriter {
     } catch (error) {
       throw asPermanentIfRefused(error);
     }
+  }
+
+  /**
+   * Writes labels in one transaction: every new version into the history
+   * (the audit's outbox), the current label per prediction (latest
+   * labeled_at, ties to the later arrival), and the joins for the hook.
+   * Returns the new versions; a redelivered batch adds none.
+   */
+  insertLabels(labels: readonly LabelRecord[]): number {
+    try {
+      return this.insertLabelsTransaction.immediate(labels);
+    } catch (error) {
+      throw asPermanentIfRefused(error);
+    }
+  }
+
+  /** Label versions not yet in the audit, oldest first; `afterId` skips pages in flight. */
+  labelsForAudit(limit: number, afterId = 0): LabelAuditRow[] {
+    return this.selectLabelsForAudit.all(afterId, limit);
+  }
+
+  /** Every label version with an id up to `id` is in the audit. */
+  markLabelsShippedThrough(id: number): void {
+    this.advanceLabelAudit.run(id);
   }
 
   /**

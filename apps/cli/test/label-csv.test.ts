@@ -1,0 +1,95 @@
+import { expect } from 'chai';
+import { LabelCsvError, readLabelCsv, splitCsvLine } from '../src/feedback/label-csv';
+import { createProgress } from '../src/feedback/progress';
+
+const defaults = { labeledAt: '2026-03-01T00:00:00.000Z', receivedAt: '2026-03-05T00:00:00.000Z' };
+
+async function* linesOf(text: string): AsyncGenerator<string> {
+  yield* text.split('\n');
+}
+
+async function read(text: string) {
+  const rows = [];
+  for await (const row of readLabelCsv(linesOf(text), defaults)) rows.push(row);
+  return rows;
+}
+
+describe('cli feedback import: reading a labels CSV', function () {
+  it('splits fields with RFC 4180 quoting, trimmed; an open quote is no line', function () {
+    expect(splitCsvLine('a, 1 ,2026-03-01T00:00:00Z')).to.deep.equal(['a', '1', '2026-03-01T00:00:00Z']);
+    expect(splitCsvLine('"id,with,commas","1"')).to.deep.equal(['id,with,commas', '1']);
+    expect(splitCsvLine('"say ""x""",0')).to.deep.equal(['say "x"', '0']);
+    expect(splitCsvLine('"open,1')).to.equal(undefined);
+    expect(splitCsvLine('')).to.deep.equal(['']);
+  });
+
+  it('reads rows in the header order, defaults labeled_at, and skips bad rows with their line numbers and why', async function () {
+    const rows = await read(
+      [
+        '\uFEFFlabel,labeled_at,prediction_id',
+        '1,2026-03-02T10:00:00+02:00,p-1',
+        '0,,p-2',
+        '',
+        '2,,p-3',
+        '1,yesterday,p-4',
+        '1,,has space',
+        '1,p-6',
+        '"1,,p-7',
+        '1,,p-8\r',
+      ].join('\n'),
+    );
+    expect(rows).to.deep.equal([
+      { line: 2, label: { prediction_id: 'p-1', label: 1, labeled_at: '2026-03-02T08:00:00.000Z', received_at: defaults.receivedAt } },
+      { line: 3, label: { prediction_id: 'p-2', label: 0, labeled_at: defaults.labeledAt, received_at: defaults.receivedAt } },
+      { line: 5, problem: 'label must be 0 or 1' },
+      { line: 6, problem: 'labeled_at must be an ISO 8601 date-time with a zone, e.g. 2026-03-01T12:00:00Z' },
+      { line: 7, problem: 'prediction_id must be a string of 1-128 printable characters, no spaces' },
+      { line: 8, problem: 'has 2 field(s), the header has 3' },
+      { line: 9, problem: 'unclosed quote' },
+      { line: 10, label: { prediction_id: 'p-8', label: 1, labeled_at: defaults.labeledAt, received_at: defaults.receivedAt } },
+    ]);
+  });
+
+  it('takes a file without a labeled_at column', async function () {
+    expect(await read('prediction_id,label\nq,1\n')).to.deep.equal([
+      { line: 2, label: { prediction_id: 'q', label: 1, labeled_at: defaults.labeledAt, received_at: defaults.receivedAt } },
+    ]);
+  });
+
+  it('refuses the whole file when the header is missing, incomplete, unknown or repeated', async function () {
+    const cases: [string, RegExp][] = [
+      ['p-1,1\n', /unknown column "p-1"/],
+      ['prediction_id\np,1\n', /must be a header naming the columns/],
+      ['prediction_id,label,labelled_at\n', /unknown column "labelled_at"/],
+      ['prediction_id,label,label\n', /"label" appears twice/],
+      ['\nprediction_id,label\n', /line 1 must be a header/],
+      ['', /the file is empty/],
+    ];
+    for (const [text, message] of cases) {
+      let error: unknown;
+      await read(text).catch((e: unknown) => (error = e));
+      expect(error, text).to.be.instanceOf(LabelCsvError);
+      expect((error as Error).message, text).to.match(message);
+    }
+  });
+});
+
+describe('cli feedback import: progress', function () {
+  it('draws a bar on a terminal and plain lines, a tenth at a time, elsewhere', function () {
+    const written: string[] = [];
+    const logged: string[] = [];
+    const plain = createProgress({ isTTY: false, write: (text) => written.push(text) }, 1000, (line) => logged.push(line));
+    for (let done = 0; done <= 1000; done += 50) plain.update(done, `${done} rows`);
+    plain.log('line 7: bad');
+    plain.finish('1000 rows');
+    expect(written).to.deep.equal([...Array.from({ length: 11 }, (_, i) => `import: ${i * 10}% ${i * 100} rows\n`), 'import: 100% 1000 rows\n']);
+    expect(logged).to.deep.equal(['line 7: bad']);
+
+    const drawn: string[] = [];
+    const bar = createProgress({ isTTY: true, write: (text) => drawn.push(text) }, 1000, () => undefined);
+    bar.update(500, 'half');
+    bar.finish('all');
+    expect(drawn[0]).to.equal(`\r\x1b[Kimport [${'#'.repeat(15)}${'.'.repeat(15)}]  50% half`);
+    expect(drawn.slice(-2)).to.deep.equal([`\r\x1b[Kimport [${'#'.repeat(30)}] 100% all`, '\n']);
+  });
+});

@@ -1,0 +1,158 @@
+import {
+  estimateQuality,
+  labelDelayQuantile,
+  realizedQuality,
+  snapThreshold,
+  type EstimatedQuality,
+  type IsotonicCalibrator,
+  type QualityCell,
+  type RealizedQuality,
+} from '@vigil/quality';
+import type { QualityReader } from '@vigil/stores';
+import { MonitoringError } from './errors';
+import type { TimeWindow } from './window';
+
+/** Realized minus estimated, both over the labeled rows: near 0 while the calibration holds (see PerformanceService). */
+export interface QualityGap {
+  readonly rows: number;
+  readonly precision: number | null;
+  readonly recall: number | null;
+  readonly f1: number | null;
+  readonly roc_auc: number | null;
+}
+
+/** The figures of one span of predictions, the fields of GET /monitoring/performance. */
+export interface PerformanceFigures {
+  readonly predictions: number;
+  readonly labeled: number;
+  readonly label_coverage: number | null;
+  /** From prediction to its first label (labeled_at - timestamp), within ±4.4% (log buckets); null with no labels. */
+  readonly label_delay_seconds: { readonly p50: number | null; readonly p95: number | null };
+  readonly realized: Omit<RealizedQuality, 'threshold'>;
+  readonly estimated: Omit<EstimatedQuality, 'threshold'>;
+  readonly gap: QualityGap;
+}
+
+export interface Performance extends PerformanceFigures {
+  readonly window: string;
+  readonly model_version: string | null;
+  /** The threshold the counts are at: null for the model's own (each row's stored prediction), else the bin edge nearest the one asked for. */
+  readonly threshold: number | null;
+  readonly threshold_requested: number | null;
+}
+
+export interface PerformanceTimeline {
+  readonly window: string;
+  readonly bucket: string;
+  readonly model_version: string | null;
+  readonly threshold: number | null;
+  /** Oldest first; only buckets holding predictions. */
+  readonly buckets: readonly (PerformanceFigures & { readonly start: string })[];
+}
+
+/** The timeline's bucket sizes: the rollups' levels, so a bucket is whole stored keys. */
+const BUCKETS = { '1m': 'minute', '1h': 'hour', '1d': 'day' } as const;
+type BucketName = keyof typeof BUCKETS;
+/** Most buckets one timeline may have (a day of minutes, 30 days of hours). */
+const MAX_BUCKETS = 1440;
+
+export function parseBucket(raw: unknown, window: TimeWindow): BucketName {
+  const text = raw === undefined ? '1d' : raw;
+  if (typeof text !== 'string' || !(text in BUCKETS)) {
+    throw new MonitoringError('INVALID_QUERY_PARAMETER', 'bucket must be 1m, 1h or 1d', {
+      parameter: 'bucket',
+      received: typeof text === 'string' ? text.slice(0, 64) : typeof text,
+    });
+  }
+  const minutes = { '1m': 1, '1h': 60, '1d': 1440 }[text as BucketName];
+  if (window.ms / 60_000 / minutes > MAX_BUCKETS) {
+    throw new MonitoringError('INVALID_QUERY_PARAMETER', `window / bucket must be at most ${MAX_BUCKETS} buckets`, { parameter: 'bucket', received: text });
+  }
+  return text as BucketName;
+}
+
+/** An optional custom threshold, strictly between 0 and 1. */
+export function parseThreshold(raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = typeof raw === 'string' && /^(0(\.\d{1,12})?|\.\d{1,12})$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(value > 0 && value < 1)) {
+    throw new MonitoringError('INVALID_QUERY_PARAMETER', 'threshold must be a decimal number strictly between 0 and 1 (e.g. 0.3)', {
+      parameter: 'threshold',
+      received: typeof raw === 'string' ? raw.slice(0, 64) : typeof raw,
+    });
+  }
+  return value;
+}
+
+const omitThreshold = <T extends { threshold: number | null }>({ threshold: _threshold, ...rest }: T): Omit<T, 'threshold'> => rest;
+const difference = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
+
+/**
+ * Realized and estimated quality over the quality rollups. realized: the
+ * labeled rows. estimated: CBPE over the rows still without a label. gap:
+ * realized minus the CBPE estimate of the same labeled rows (estimated as if
+ * their labels were not there): the two populations of realized and
+ * estimated differ (older predictions have more labels), so only this
+ * like-for-like gap says whether the calibration still holds; under
+ * concept drift it leaves 0 by more than the sampling error.
+ */
+export class PerformanceService {
+  constructor(
+    private readonly reader: QualityReader,
+    private readonly calibrator: IsotonicCalibrator,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async performance(window: TimeWindow, modelVersion: string | undefined, threshold: number | undefined): Promise<Performance> {
+    const { cells, labelDelays } = await this.reader.span(this.sinceMinute(window), modelVersion);
+    return {
+      window: window.label,
+      model_version: modelVersion ?? null,
+      threshold: threshold === undefined ? null : snapThreshold(threshold).threshold,
+      threshold_requested: threshold ?? null,
+      ...this.figures(cells, labelDelays, threshold),
+    };
+  }
+
+  async timeline(window: TimeWindow, bucket: BucketName, modelVersion: string | undefined, threshold: number | undefined): Promise<PerformanceTimeline> {
+    const buckets = await this.reader.timeline(this.sinceMinute(window), BUCKETS[bucket], modelVersion);
+    return {
+      window: window.label,
+      bucket,
+      model_version: modelVersion ?? null,
+      threshold: threshold === undefined ? null : snapThreshold(threshold).threshold,
+      buckets: buckets.map(({ minute, cells, labelDelays }) => ({
+        start: new Date(minute * 60_000).toISOString(),
+        ...this.figures(cells, labelDelays, threshold),
+      })),
+    };
+  }
+
+  private figures(cells: readonly QualityCell[], labelDelays: ReadonlyMap<number, number>, threshold: number | undefined): PerformanceFigures {
+    const options = threshold === undefined ? {} : { threshold };
+    const realized = realizedQuality(cells, options);
+    const estimated = estimateQuality(cells, this.calibrator, options);
+    const labeledAsUnlabeled = cells.filter((c) => c.label !== 'unlabeled').map((c) => ({ ...c, label: 'unlabeled' as const }));
+    const onLabeled = estimateQuality(labeledAsUnlabeled, this.calibrator, options);
+    const predictions = realized.rows + estimated.rows;
+    return {
+      predictions,
+      labeled: realized.rows,
+      label_coverage: predictions > 0 ? realized.rows / predictions : null,
+      label_delay_seconds: { p50: labelDelayQuantile(labelDelays, 0.5), p95: labelDelayQuantile(labelDelays, 0.95) },
+      realized: omitThreshold(realized),
+      estimated: omitThreshold(estimated),
+      gap: {
+        rows: realized.rows,
+        precision: difference(realized.precision, onLabeled.precision),
+        recall: difference(realized.recall, onLabeled.recall),
+        f1: difference(realized.f1, onLabeled.f1),
+        roc_auc: difference(realized.roc_auc, onLabeled.roc_auc),
+      },
+    };
+  }
+
+  private sinceMinute(window: TimeWindow): number {
+    return Math.floor((this.now() - window.ms) / 60_000);
+  }
+}
