@@ -31,6 +31,24 @@ export interface RunningApi {
   close(options?: StopOptions): Promise<void>;
 }
 
+/** What the prediction and label loggers share: the connection, the batch limits, the journal and where records go. */
+function journaledStream(config: Config, connection: Redis) {
+  return {
+    connection,
+    queueName: config.queueName,
+    maxBatchRecords: config.logBatchMaxRecords,
+    maxBatchWaitMs: config.logBatchMaxWaitMs,
+    journal: {
+      dir: config.spoolDir,
+      maxBytes: config.spoolMaxBytes,
+      fsync: config.journalFsync,
+      fsyncIntervalMs: config.journalFsyncIntervalMs,
+      leaseMs: config.journalLeaseMs,
+    },
+    destination: { queue: config.queueName, redis: redisUrlAddress(config.redisUrl) },
+  };
+}
+
 /** Builds the API from a validated config and listens on config.port. */
 export async function startApi(config: Config): Promise<RunningApi> {
   const logger = createLogger('api', config.logLevel);
@@ -70,18 +88,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
     // Every record is journaled before its answer; journals left by dead instances of this
     // queue and Redis (a crash, a replaced container, another host on the volume) are adopted and replayed.
     predictionLogger = createPredictionLogger({
-      connection: redis,
-      queueName: config.queueName,
-      maxBatchRecords: config.logBatchMaxRecords,
-      maxBatchWaitMs: config.logBatchMaxWaitMs,
-      journal: {
-        dir: config.spoolDir,
-        maxBytes: config.spoolMaxBytes,
-        fsync: config.journalFsync,
-        fsyncIntervalMs: config.journalFsyncIntervalMs,
-        leaseMs: config.journalLeaseMs,
-      },
-      destination: { queue: config.queueName, redis: redisUrlAddress(config.redisUrl) },
+      ...journaledStream(config, redis),
       events: {
         spooled: (records) => metrics.logRecordsSpooled.inc(records),
         replayed: (records) => metrics.logRecordsReplayed.inc(records),
@@ -118,18 +125,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
   if (redis !== undefined) {
     // Labels take the same loss-free path, in a journal tree of their own (SPOOL_DIR/labels) and as label-batch jobs.
     labelLogger = createLabelLogger({
-      connection: redis,
-      queueName: config.queueName,
-      maxBatchRecords: config.logBatchMaxRecords,
-      maxBatchWaitMs: config.logBatchMaxWaitMs,
-      journal: {
-        dir: config.spoolDir,
-        maxBytes: config.spoolMaxBytes,
-        fsync: config.journalFsync,
-        fsyncIntervalMs: config.journalFsyncIntervalMs,
-        leaseMs: config.journalLeaseMs,
-      },
-      destination: { queue: config.queueName, redis: redisUrlAddress(config.redisUrl) },
+      ...journaledStream(config, redis),
       events: {
         adopted: (instance, segments) => logger.info("adopted a dead API instance's label journal; replaying it", { instance, segments }),
         journalFailed: (error) =>
