@@ -16,10 +16,17 @@ export interface ShutdownGrace {
 export function shutdownGrace(): ShutdownGrace {
   let deadline = Number.POSITIVE_INFINITY;
   let timer: NodeJS.Timeout | undefined;
-  let release!: () => void;
+  let ended = false;
+  let resolveOver!: () => void;
   const over = new Promise<void>((resolve) => {
-    release = resolve;
+    resolveOver = resolve;
   });
+  // Over when the timer fires, not when the clock passes the deadline: a timer may fire
+  // a fraction of a millisecond before performance.now() reaches it.
+  const release = () => {
+    ended = true;
+    resolveOver();
+  };
   return {
     shorten(ms) {
       const wait = Math.max(0, ms);
@@ -32,7 +39,7 @@ export function shutdownGrace(): ShutdownGrace {
       else timer = setTimeout(release, wait);
     },
     get pending() {
-      return Number.isFinite(deadline) && deadline > performance.now();
+      return Number.isFinite(deadline) && !ended;
     },
     elapsed: () => over,
   };
