@@ -2,7 +2,7 @@ import { BIN_COUNT, snapThreshold } from './bins';
 import type { QualityCell } from './cells';
 import type { IsotonicCalibrator } from './isotonic';
 import { binnedRocAuc } from './ranking';
-import { confusionMetrics } from './ratios';
+import { confusionMetrics, type ConfusionFigures } from './ratios';
 
 export interface SamplingErrors {
   readonly precision: number | null;
@@ -11,18 +11,8 @@ export interface SamplingErrors {
   readonly roc_auc: number | null;
 }
 
-export interface EstimatedQuality {
-  readonly threshold: number | null;
-  /** Unlabeled rows the estimate covers. */
-  readonly rows: number;
-  readonly tp: number;
-  readonly fp: number;
-  readonly tn: number;
-  readonly fn: number;
-  readonly precision: number | null;
-  readonly recall: number | null;
-  readonly f1: number | null;
-  readonly roc_auc: number | null;
+/** Expected figures over the unlabeled rows (`rows` counts them). */
+export interface EstimatedQuality extends ConfusionFigures {
   /** Standard deviation of the realized figure around the estimate from the luck of the labels alone (see estimateQuality). */
   readonly sampling_error: SamplingErrors;
 }

@@ -1,7 +1,7 @@
 import { BIN_COUNT, binLower, snapThreshold } from './bins';
 import type { QualityCell } from './cells';
 import { binnedAveragePrecision, binnedRocAuc } from './ranking';
-import { confusionMetrics, ratio } from './ratios';
+import { confusionMetrics, ratio, type ConfusionFigures } from './ratios';
 
 export interface CalibrationBin {
   readonly bin_lower: number;
@@ -12,19 +12,8 @@ export interface CalibrationBin {
   readonly observed_rate: number | null;
 }
 
-export interface RealizedQuality {
-  /** The threshold the counts are at: the model's (its stored predictions), or a custom one moved to the nearest bin edge. */
-  readonly threshold: number | null;
-  readonly rows: number;
-  readonly tp: number;
-  readonly fp: number;
-  readonly tn: number;
-  readonly fn: number;
-  readonly precision: number | null;
-  readonly recall: number | null;
-  readonly f1: number | null;
+export interface RealizedQuality extends ConfusionFigures {
   readonly accuracy: number | null;
-  readonly roc_auc: number | null;
   readonly average_precision: number | null;
   readonly brier: number | null;
   readonly log_loss: number | null;

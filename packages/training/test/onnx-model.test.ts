@@ -70,7 +70,7 @@ describe('training: ONNX model matches the trainer', function () {
 
   it('committed artifacts/model.onnx: onnxruntime equals the trainer forward pass and reference.json', async function () {
     const modelPath = join(ARTIFACTS, 'model.onnx');
-    if (!existsSync(modelPath)) this.skip();
+    expect(existsSync(modelPath), `${modelPath} is committed`).to.equal(true);
     const spec = JSON.parse(readFileSync(join(ARTIFACTS, 'model.spec.json'), 'utf8')) as ModelSpec;
     expect(spec).to.deep.equal(JSON.parse(JSON.stringify(buildModelSpec(spec.threshold))));
     const reference = JSON.parse(readFileSync(join(ARTIFACTS, 'reference.json'), 'utf8')) as { rows: TransactionFeatures[]; probabilities: number[] };
@@ -87,7 +87,7 @@ describe('training: ONNX model matches the trainer', function () {
 
   it('committed model card reports a credible held-out model', function () {
     const cardPath = join(ARTIFACTS, 'model-card.json');
-    if (!existsSync(cardPath)) this.skip();
+    expect(existsSync(cardPath), `${cardPath} is committed`).to.equal(true);
     const card = JSON.parse(readFileSync(cardPath, 'utf8')) as { metrics: { test: { roc_auc: number; average_precision: number } } };
     expect(card.metrics.test.roc_auc).to.be.at.least(0.85);
     expect(card.metrics.test.average_precision).to.be.at.least(0.5);

@@ -103,29 +103,13 @@ export class PostgresStore implements MonitoringReader {
    */
   async insertAuditRows(rows: readonly AuditRow[]): Promise<number> {
     if (rows.length === 0) return 0;
-    await this.ready();
-    const client = await this.pool.connect();
-    // A checked-out client has none of the pool's listeners: if the server goes away now,
-    // its 'error' event would be unhandled and kill the process. The query rejects anyway.
-    const ignore = () => undefined;
-    client.on('error', ignore);
-    let failure: Error | undefined;
-    try {
-      await client.query('BEGIN');
+    return this.inTransaction(async (client) => {
       const added = await copyNewRows(client, this.table, rows);
       for (const { level, rollups } of cascade(added)) await mergeRollups(client, this.tableOf(level), level.key, rollups);
       // Every row of the page is in the audit now (added here or before); locked after the rollups, in every transaction alike.
       await mergeSeqRanges(client, this.seqRangeTable, 'stored', runsByInstance(rows));
-      await client.query('COMMIT');
       return added.length;
-    } catch (error) {
-      failure = error as Error;
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.off('error', ignore);
-      client.release(failure);
-    }
+    });
   }
 
   /**
@@ -135,20 +119,7 @@ export class PostgresStore implements MonitoringReader {
    */
   async insertLabelVersions(rows: readonly LabelVersionRow[]): Promise<number> {
     if (rows.length === 0) return 0;
-    await this.ready();
-    const client = await this.pool.connect();
-    const ignore = () => undefined;
-    client.on('error', ignore);
-    let failure: Error | undefined;
-    try {
-      return await insertLabelVersions(client, this.labelTable, rows);
-    } catch (error) {
-      failure = error as Error;
-      throw error;
-    } finally {
-      client.off('error', ignore);
-      client.release(failure);
-    }
+    return this.withClient((client) => insertLabelVersions(client, this.labelTable, rows));
   }
 
   /** Every version of a prediction's label the audit holds, in the order they replace each other (labeled_at, then arrival). */
@@ -185,23 +156,7 @@ export class PostgresStore implements MonitoringReader {
    */
   async mergeSeqRanges(kind: SeqRangeKind, entries: readonly { readonly instance_id: string; readonly ranges: readonly SeqRange[] }[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.ready();
-    const client = await this.pool.connect();
-    const ignore = () => undefined;
-    client.on('error', ignore);
-    let failure: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      await mergeSeqRanges(client, this.seqRangeTable, kind, new Map(entries.map((e) => [e.instance_id, e.ranges])));
-      await client.query('COMMIT');
-    } catch (error) {
-      failure = error as Error;
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.off('error', ignore);
-      client.release(failure);
-    }
+    await this.inTransaction((client) => mergeSeqRanges(client, this.seqRangeTable, kind, new Map(entries.map((e) => [e.instance_id, e.ranges]))));
   }
 
   async seqRanges(): Promise<SeqRangeRow[]> {
@@ -303,6 +258,44 @@ export class PostgresStore implements MonitoringReader {
       ...(row.instance_id === null ? {} : { instance_id: row.instance_id }),
       ...(row.seq === null ? {} : { seq: Number(row.seq) }),
     }));
+  }
+
+  /**
+   * Runs `work` on a checked-out client (after migrating). A checked-out client has none of
+   * the pool's listeners: if the server goes away meanwhile, its 'error' event would be
+   * unhandled and kill the process, so it is ignored here (the query rejects anyway), and a
+   * client that failed is released as broken so the pool does not hand it out again.
+   */
+  private async withClient<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    await this.ready();
+    const client = await this.pool.connect();
+    const ignore = () => undefined;
+    client.on('error', ignore);
+    let failure: Error | undefined;
+    try {
+      return await work(client);
+    } catch (error) {
+      failure = error as Error;
+      throw error;
+    } finally {
+      client.off('error', ignore);
+      client.release(failure);
+    }
+  }
+
+  /** {@link withClient} inside BEGIN … COMMIT, rolled back when `work` throws. */
+  private inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.withClient(async (client) => {
+      await client.query('BEGIN');
+      try {
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
   }
 
   async close(): Promise<void> {
