@@ -9,6 +9,7 @@
 import { apiMemory } from './benchmarks/api-memory';
 import { freshness } from './benchmarks/freshness';
 import { inferenceBatching } from './benchmarks/inference-batching';
+import { modelQuality } from './benchmarks/model-quality';
 import { monitoringQueries } from './benchmarks/monitoring-queries';
 import { pipelineCapacity } from './benchmarks/pipeline-capacity';
 import { requestPath } from './benchmarks/request-path';
@@ -18,7 +19,7 @@ import { liveProcesses } from './harness/processes';
 import { BenchResources } from './harness/resources';
 import { readResults, writeResult, type BenchmarkResult } from './harness/results';
 
-const BENCHMARKS: readonly Benchmark[] = [requestPath, pipelineCapacity, freshness, apiMemory, monitoringQueries, inferenceBatching];
+const BENCHMARKS: readonly Benchmark[] = [requestPath, pipelineCapacity, freshness, apiMemory, monitoringQueries, inferenceBatching, modelQuality];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: string[] | undefined } {
   let quick = false;

@@ -89,9 +89,16 @@ export class NodeProcess {
     );
   }
 
-  static start(name: string, script: string, env: Readonly<Record<string, string>>, logPath: string, nodeArgs: readonly string[] = []): NodeProcess {
+  static start(
+    name: string,
+    script: string,
+    env: Readonly<Record<string, string>>,
+    logPath: string,
+    nodeArgs: readonly string[] = [],
+    scriptArgs: readonly string[] = [],
+  ): NodeProcess {
     const log = openSync(logPath, 'a');
-    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...scriptArgs], {
       env: { ...baseEnv(), ...env },
       stdio: ['ignore', log, log],
     });

@@ -40,8 +40,13 @@ describe('the dashboard against a real Prometheus scraping Vigil', function () {
     const prometheusPath = requireTool(this, 'prometheus', 'Debian: apt-get install -y prometheus');
     stack = await startStack(testConfig({ WORKER_METRICS_PORT: '0' }));
     // Rows first, so the API's first drift report (cached 30 s) already has a window to compare.
-    await sendPredictions(stack.api.port, 200);
+    const ids = await sendPredictions(stack.api.port, 200);
     await waitForStored(stack.api.port, 200);
+    // Labels on half of them: the model-quality panels get realized figures, and estimates for the other half.
+    const labels = ids.slice(0, 100).map((prediction_id, i) => ({ prediction_id, label: i % 2 }));
+    expect((await request(stack.api.port, 'POST', '/feedback', { labels })).status).to.equal(202);
+    const labeled = async () => (await request<{ labeled: number }>(stack.api.port, 'GET', '/monitoring/performance?window=1h')).body.labeled;
+    await waitFor('labels joined', async () => ((await labeled()) === labels.length ? true : undefined), 30_000);
 
     dir = mkdtempSync(join(tmpdir(), 'vigil-prometheus-'));
     const port = await freePort();

@@ -8,7 +8,23 @@ import { optionalTool, requireTool } from '../support/tools';
 import { metricsText, parseExposition, PROMTOOL_HINT, runPromtool, samplesOf, sendPredictions, waitForStored, type Exposition } from './metrics-exposition';
 
 /** Label names a Vigil metric may carry: each has a small, fixed set of values. */
-const ALLOWED_LABELS = new Set(['route', 'method', 'status', 'model_version', 'class', 'le', 'store', 'kind', 'state', 'feature', 'test', 'source', 'rule']);
+const ALLOWED_LABELS = new Set([
+  'route',
+  'method',
+  'status',
+  'model_version',
+  'class',
+  'le',
+  'store',
+  'kind',
+  'state',
+  'feature',
+  'test',
+  'source',
+  'rule',
+  'metric',
+  'window',
+]);
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
 /** The README's "Metrics" table: name → {type, labels, from}. */

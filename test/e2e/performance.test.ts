@@ -6,6 +6,7 @@ import { loadQualityCalibrator } from '@vigil/monitoring';
 import { request } from '../support/http';
 import { startStack, type Stack } from '../support/stack';
 import { referenceInstances, testConfig, waitFor } from '../support/test-env';
+import { seededUniform as random } from '../support/prng';
 
 interface Figures {
   predictions: number;
@@ -25,18 +26,6 @@ interface Figures {
   };
   estimated: { rows: number; precision: number | null; recall: number | null; sampling_error: { precision: number | null; recall: number | null } };
   gap: { rows: number; precision: number | null; recall: number | null };
-}
-
-/** A seeded generator (mulberry32): the same labels every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('GET /monitoring/performance through a real API and worker', function () {

@@ -1,7 +1,7 @@
 import { METHODS } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import type { FeatureRecord, FeatureSpec, ModelSpec } from '@vigil/model';
-import type { Prng } from './prng';
+import type { Prng } from '../support/prng';
 
 /**
  * What the answer to a case must be:

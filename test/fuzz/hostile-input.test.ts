@@ -6,7 +6,7 @@ import { findFeatureProblems, loadModelSpec } from '@vigil/model';
 import { startStack, type Stack } from '../support/stack';
 import { queryPostgres, referenceInstances, testConfig, waitFor } from '../support/test-env';
 import { HostileCases, type FuzzCase } from './hostile-cases';
-import { createPrng } from './prng';
+import { createPrng } from '../support/prng';
 
 /** Bad requests to send at the least; valid ones (GET /healthz and such) come on top. */
 const MIN_BAD = 10_000;

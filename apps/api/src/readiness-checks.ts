@@ -22,11 +22,16 @@ export const modelLoaded: ReadinessCheck = () => CHECK_OK;
 export function loggerChecks(logger: LoggerHealthSource): Record<'redis' | 'journal', ReadinessCheck> {
   return {
     redis: (): CheckResult => (logger.health().redis === 'up' ? CHECK_OK : { level: 'degraded', state: 'down' }),
-    journal: (): CheckResult => {
-      const health = logger.health();
-      if (!health.journalWritable) return { level: 'failed', state: 'unwritable' };
-      if (health.full) return { level: 'failed', state: 'full' };
-      return CHECK_OK;
-    },
+    journal: journalCheck(logger),
+  };
+}
+
+/** A logger's journal alone: the label logger shares the prediction logger's Redis, so only its journal is a check of its own. */
+export function journalCheck(logger: LoggerHealthSource): ReadinessCheck {
+  return (): CheckResult => {
+    const health = logger.health();
+    if (!health.journalWritable) return { level: 'failed', state: 'unwritable' };
+    if (health.full) return { level: 'failed', state: 'full' };
+    return CHECK_OK;
   };
 }

@@ -17,7 +17,7 @@ import { readAtScrape } from './dashboard/scrape-sources';
 import { createFeatureRedactor } from './security/redact-features';
 import { accessWarnings } from './security/access-keys';
 import { Readiness } from './readiness';
-import { loggerChecks, modelLoaded } from './readiness-checks';
+import { journalCheck, loggerChecks, modelLoaded } from './readiness-checks';
 import { shutdownGrace } from './shutdown-grace';
 
 export interface RunningApi {
@@ -130,7 +130,13 @@ export async function startApi(config: Config): Promise<RunningApi> {
         adopted: (instance, segments) => logger.info("adopted a dead API instance's label journal; replaying it", { instance, segments }),
         journalFailed: (error) =>
           logger.error('the label journal cannot be written: labels are kept in memory only until Redis takes them', { error: error.message }),
-        dropped: (records, reason) => logger.error('labels dropped', { records, reason }),
+        enqueued: (records) => metrics.labelRecordsEnqueued.inc(records),
+        spooled: (records) => metrics.labelRecordsSpooled.inc(records),
+        replayed: (records) => metrics.labelRecordsReplayed.inc(records),
+        dropped: (records, reason) => {
+          metrics.labelRecordsDropped.inc(records);
+          logger.error('labels dropped', { records, reason });
+        },
         enqueueFailed: (records, error) => logger.warn('label batch not enqueued; it waits in the journal', { records, error: error.message }),
       },
     });
@@ -152,10 +158,14 @@ export async function startApi(config: Config): Promise<RunningApi> {
     reportsFrom &&
     new CompletenessService({ ranges: () => reader.seqRanges(), reports: () => readInstanceReports(reportsFrom, instancesKey) }, config.completenessGraceMs);
 
-  // vigil_queue_*, vigil_drift_* and vigil_records_* are read when scraped, through short caches.
-  readAtScrape({ metrics, logger, queue, drift, completeness });
+  // vigil_queue_*, vigil_drift_*, vigil_records_* and vigil_quality_* are read when scraped, through short caches.
+  readAtScrape({ metrics, logger, queue, drift, completeness, performance });
   // Redis away is not a reason to leave the rotation while the journal keeps the records (see readiness-checks).
-  const readiness = new Readiness({ model: modelLoaded, ...(predictionLogger ? loggerChecks(predictionLogger) : {}) });
+  const readiness = new Readiness({
+    model: modelLoaded,
+    ...(predictionLogger ? loggerChecks(predictionLogger) : {}),
+    ...(labelLogger ? { label_journal: journalCheck(labelLogger) } : {}),
+  });
   const app = createApp({
     model,
     predictionLogger,

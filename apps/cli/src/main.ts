@@ -6,6 +6,7 @@ import { loadConfig } from '@vigil/config';
 import { dlqCommand } from './dlq-command';
 import { driftCommand } from './drift-command';
 import { feedbackCommand } from './feedback-command';
+import { performanceCommand } from './performance-command';
 
 const out = (line: string) => process.stdout.write(line + '\n');
 const [command, ...args] = process.argv.slice(2);
@@ -22,6 +23,7 @@ const commands: Record<string, (a: readonly string[]) => Promise<number>> = {
   dlq: (a) => dlqCommand(config, a, out),
   drift: (a) => driftCommand(config, a, out),
   feedback: (a) => feedbackCommand(config, a, { out, progress: process.stderr }),
+  performance: (a) => performanceCommand(config, a, out),
 };
 
 const run = command === undefined ? undefined : commands[command];

@@ -1,5 +1,5 @@
 import type { AlertRule, AlertRules } from './alert-rules';
-import { KIND_UNITS } from './alert-rules';
+import { describeKind } from './alert-rules';
 import type { AlertChange, AlertState, AlertStep, AlertStore } from './alert-store';
 import { evaluateCondition, type AlertSources, type ConditionResult } from './conditions';
 
@@ -45,12 +45,23 @@ const MONITORING_PATH: Record<AlertRule['kind'], string> = {
   dead_letters: '/admin/dead-letters',
   no_predictions: '/monitoring/distribution',
   records_missing: '/monitoring/completeness',
+  realized_precision: '/monitoring/performance',
+  realized_recall: '/monitoring/performance',
+  realized_roc_auc: '/monitoring/performance',
+  estimated_precision: '/monitoring/performance',
+  estimated_recall: '/monitoring/performance',
+  quality_gap: '/monitoring/performance',
+  label_coverage: '/monitoring/performance',
+  // The performance answer's label_delay_seconds and coverage say how far behind the labels are.
+  labels_stopped: '/monitoring/performance',
 };
 
 /**
  * The state machine of one rule, Prometheus-style: a breach makes it
  * pending, a breach that lasts `for` makes it firing, and the end of a
  * breach resolves it. Only firing and resolved-after-firing are notified.
+ * A round without a figure (value null) never fires; whether it resolves a
+ * firing alert is the kind's `noData` (ALERT_KIND_DESCRIPTIONS).
  */
 export function nextState(rule: AlertRule, current: AlertState | undefined, result: ConditionResult, nowIso: string, nowMs: number): AlertStep {
   const state = current?.state ?? 'inactive';
@@ -63,6 +74,8 @@ export function nextState(rule: AlertRule, current: AlertState | undefined, resu
     if (state === 'inactive' && rule.forMs > 0) return { next: { ...base, state: 'pending', since: nowIso }, change: change('pending', false) };
     return { next: { ...base, state: 'firing', since: nowIso }, change: change('firing', true) };
   }
+  // No figure (no labels yet, no quality store) is not news that a quality alert is over: it stays firing.
+  if (state === 'firing' && result.value === null && describeKind(rule.kind).noData === 'holds') return { next: { ...base, state, since } };
   if (state === 'firing') return { next: { ...base, state: 'inactive', since: nowIso }, change: change('resolved', true) };
   if (state === 'pending') return { next: { ...base, state: 'inactive', since: nowIso }, change: change('inactive', false) };
   return { next: { ...base, state: 'inactive', since } };
@@ -112,7 +125,7 @@ export class AlertEvaluator {
       state: change.to_state === 'firing' ? 'firing' : 'resolved',
       value: change.value,
       threshold: rule.threshold,
-      unit: KIND_UNITS[rule.kind],
+      unit: describeKind(rule.kind).unit,
       window: rule.window,
       description: rule.description,
       at: change.at,

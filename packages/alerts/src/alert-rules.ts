@@ -1,63 +1,108 @@
 import { readFileSync } from 'node:fs';
 import { VigilError } from '@vigil/errors';
 
-/** What a rule watches. Each kind computes one number per evaluation (see conditions.ts). */
-export type AlertKind =
-  | 'latency_p95'
-  | 'latency_p99'
-  | 'error_rate'
-  | 'fraud_rate_departure'
-  | 'feature_drift'
-  | 'dataset_drift'
-  | 'queue_backlog'
-  | 'audit_lag'
-  | 'dead_letters'
-  | 'no_predictions'
-  | 'records_missing';
+/** Which side of the threshold breaches: `above` value > threshold, `below` value < threshold, `at_most` value <= threshold. */
+export type AlertDirection = 'above' | 'below' | 'at_most';
 
-export const ALERT_KINDS: readonly AlertKind[] = [
-  'latency_p95',
-  'latency_p99',
-  'error_rate',
-  'fraud_rate_departure',
-  'feature_drift',
-  'dataset_drift',
-  'queue_backlog',
-  'audit_lag',
-  'dead_letters',
-  'no_predictions',
-  'records_missing',
-];
+/** What one kind of rule means; every rule of the kind is evaluated by it (conditions.ts, nextState). */
+export interface AlertKindDescription {
+  /** What the value means, and so what the threshold is in. */
+  readonly unit: string;
+  /** The one place a kind's direction is said. */
+  readonly fires: AlertDirection;
+  /**
+   * What a round without a figure (value null: too little data) does to a firing alert.
+   * `resolves`: the pipeline kinds, as they always have (too few requests is no breach).
+   * `holds`: the quality kinds: no labels (yet) is not news that the model got better.
+   * Either way no figure never fires, and a pending alert drops back to inactive quietly.
+   */
+  readonly noData: 'resolves' | 'holds';
+  /** Reads the quality rollups or the label tables (SQLite only for now: no verdict with MONITORING_STORE=postgres). */
+  readonly readsQuality: boolean;
+  /** Reads `min_labeled`: the figure is over labeled rows. A rule of another kind that sets it is refused (it would be ignored). */
+  readonly minLabeled: boolean;
+  /** Ratios cannot exceed 1: a larger threshold is a typo (a percentage), refused. */
+  readonly maxThreshold?: number;
+}
 
-/** What the value of each kind means, and so what its threshold is in. */
-export const KIND_UNITS: Readonly<Record<AlertKind, string>> = {
-  latency_p95: 'ms',
-  latency_p99: 'ms',
-  error_rate: 'share of requests answered 5xx',
-  fraud_rate_departure: 'absolute difference of fraud rates',
-  feature_drift: 'features drifting',
-  dataset_drift: 'share of features drifting',
-  queue_backlog: 'jobs waiting',
-  audit_lag: 'seconds',
-  dead_letters: 'dead-letter entries',
-  no_predictions: 'predictions in the window',
-  records_missing: 'records missing',
-};
+const pipeline = (unit: string, fires: AlertDirection = 'above'): AlertKindDescription => ({
+  unit,
+  fires,
+  noData: 'resolves',
+  readsQuality: false,
+  minLabeled: false,
+});
+const quality = (unit: string, fires: AlertDirection, minLabeled: boolean, maxThreshold?: number): AlertKindDescription => ({
+  unit,
+  fires,
+  noData: 'holds',
+  readsQuality: true,
+  minLabeled,
+  ...(maxThreshold === undefined ? {} : { maxThreshold }),
+});
+
+/** Every kind, what its value is in, and which way it fires. Each kind computes one number per evaluation (see conditions.ts). */
+export const ALERT_KIND_DESCRIPTIONS = {
+  latency_p95: pipeline('ms'),
+  latency_p99: pipeline('ms'),
+  error_rate: pipeline('share of requests answered 5xx'),
+  fraud_rate_departure: pipeline('absolute difference of fraud rates'),
+  feature_drift: pipeline('features drifting'),
+  dataset_drift: pipeline('share of features drifting'),
+  queue_backlog: pipeline('jobs waiting'),
+  audit_lag: pipeline('seconds'),
+  dead_letters: pipeline('dead-letter entries'),
+  no_predictions: pipeline('predictions in the window', 'at_most'),
+  records_missing: pipeline('records missing'),
+  realized_precision: quality('realized precision of the labeled predictions', 'below', true, 1),
+  realized_recall: quality('realized recall of the labeled predictions', 'below', true, 1),
+  realized_roc_auc: quality('realized ROC AUC of the labeled predictions', 'below', true, 1),
+  estimated_precision: quality('CBPE-estimated precision of the unlabeled predictions', 'below', false, 1),
+  estimated_recall: quality('CBPE-estimated recall of the unlabeled predictions', 'below', false, 1),
+  quality_gap: quality('absolute difference of realized and estimated precision on the labeled predictions', 'above', true, 1),
+  label_coverage: quality('share of the predictions labeled', 'below', false, 1),
+  labels_stopped: quality('seconds since the newest label arrived', 'above', false),
+} as const satisfies Record<string, AlertKindDescription>;
+
+/** What a rule watches. */
+export type AlertKind = keyof typeof ALERT_KIND_DESCRIPTIONS;
+
+export const ALERT_KINDS: readonly AlertKind[] = Object.keys(ALERT_KIND_DESCRIPTIONS) as AlertKind[];
+
+/** The kind's description, typed as the interface (the table's literal types are narrower). */
+export const describeKind = (kind: AlertKind): AlertKindDescription => ALERT_KIND_DESCRIPTIONS[kind];
+
+/**
+ * Labeled rows a realized figure (or the realized-vs-estimated gap) needs before it gives a verdict.
+ * 100 keeps a single day's trickle of chargebacks from deciding; with a few % fraud it is still only a
+ * handful of positives, so recall rules should ask for more (deploy/alerts.json asks 200).
+ */
+export const DEFAULT_MIN_LABELED = 100;
 
 export interface AlertRule {
   readonly name: string;
   readonly kind: AlertKind;
-  /** Fires when the value is above it (below it for no_predictions: "at most"). */
+  /** Fires when the value is past it, on the side ALERT_KIND_DESCRIPTIONS gives the kind. */
   readonly threshold: number;
-  /** The window the value is computed over (ignored by queue_backlog, audit_lag, dead_letters, records_missing). */
+  /**
+   * The window the value is computed over (ignored by queue_backlog, audit_lag, dead_letters, records_missing).
+   * Quality kinds: the predictions made in it, with their labels whenever those arrived; labels_stopped: where
+   * it looks for predictions still arriving.
+   */
   readonly window: string;
   readonly windowMs: number;
   /** How long the condition must hold before the alert fires. */
   readonly for: string;
   readonly forMs: number;
   readonly severity: 'info' | 'warning' | 'critical';
-  /** Windows with fewer predictions give no verdict (a p99 over 3 requests means little). */
+  /**
+   * Windows with fewer predictions give no verdict (a p99 over 3 requests means little). Estimated kinds:
+   * fewer unlabeled (estimated) rows; label_coverage and labels_stopped: fewer predictions in the window.
+   * @defaultValue 1
+   */
   readonly min_count: number;
+  /** Realized kinds and quality_gap: fewer labeled rows in the window give no verdict. @defaultValue {@link DEFAULT_MIN_LABELED} */
+  readonly min_labeled: number;
   readonly description: string;
 }
 
@@ -102,7 +147,11 @@ export function checkAlertRules(raw: unknown, source = 'alert rules'): AlertRule
     else if (names.has(r.name)) problems.push(`${where}.name: used twice`);
     else names.add(r.name);
     if (!ALERT_KINDS.includes(r.kind as AlertKind)) problems.push(`${where}.kind: expected one of ${ALERT_KINDS.join(', ')}`);
+    const kind = ALERT_KINDS.includes(r.kind as AlertKind) ? describeKind(r.kind as AlertKind) : undefined;
     if (typeof r.threshold !== 'number' || !Number.isFinite(r.threshold) || r.threshold < 0) problems.push(`${where}.threshold: expected a number >= 0`);
+    else if (kind?.maxThreshold !== undefined && r.threshold > kind.maxThreshold) {
+      problems.push(`${where}.threshold: expected a number from 0 to ${kind.maxThreshold} for ${r.kind as string} (a share, not a percentage)`);
+    }
     const windowMs = parseDuration(r.window ?? '5m');
     if (windowMs === undefined || windowMs < 60_000) problems.push(`${where}.window: expected a duration of at least 1m, like "5m"`);
     const forMs = parseDuration(r.for ?? '0s');
@@ -111,6 +160,12 @@ export function checkAlertRules(raw: unknown, source = 'alert rules'): AlertRule
     if (!['info', 'warning', 'critical'].includes(severity as string)) problems.push(`${where}.severity: expected info, warning or critical`);
     const minCount = r.min_count ?? 1;
     if (typeof minCount !== 'number' || !Number.isInteger(minCount) || minCount < 0) problems.push(`${where}.min_count: expected a whole number >= 0`);
+    const minLabeled = r.min_labeled ?? DEFAULT_MIN_LABELED;
+    if (r.min_labeled !== undefined && kind !== undefined && !kind.minLabeled) {
+      problems.push(`${where}.min_labeled: only ${ALERT_KINDS.filter((k) => describeKind(k).minLabeled).join(', ')} rules read it`);
+    } else if (typeof minLabeled !== 'number' || !Number.isInteger(minLabeled) || minLabeled < 1) {
+      problems.push(`${where}.min_labeled: expected a whole number >= 1`);
+    }
     rules.push({
       name: r.name as string,
       kind: r.kind as AlertKind,
@@ -121,6 +176,7 @@ export function checkAlertRules(raw: unknown, source = 'alert rules'): AlertRule
       forMs: forMs ?? 0,
       severity: severity as AlertRule['severity'],
       min_count: minCount as number,
+      min_labeled: minLabeled as number,
       description: typeof r.description === 'string' ? r.description : '',
     });
   });

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { registerDefaultMetrics } from './default-metrics';
+import { qualityGauges, type QualitySnapshot } from './quality-metrics';
 import { withZeroSeries } from './zero-series';
 
 /** Seconds, from 0.25 ms to 5 s: /predict usually takes about a millisecond, and the tail matters. */
@@ -38,10 +39,12 @@ export interface ScrapeSources {
   readonly queue?: (() => Promise<QueueSnapshot | undefined>) | undefined;
   readonly drift?: (() => Promise<DriftSnapshot | undefined>) | undefined;
   readonly completeness?: (() => Promise<CompletenessSnapshot | undefined>) | undefined;
+  /** Model quality per version; undefined where the monitoring store keeps no quality rollups (Postgres). */
+  readonly quality?: (() => Promise<QualitySnapshot | undefined>) | undefined;
 }
 
 /** The sources a failed scrape-time read is counted under. */
-export const SCRAPE_SOURCES = ['queue', 'drift', 'completeness'] as const;
+export const SCRAPE_SOURCES = ['queue', 'drift', 'completeness', 'quality'] as const;
 export type ScrapeSource = (typeof SCRAPE_SOURCES)[number];
 
 /**
@@ -109,6 +112,26 @@ export function createApiMetrics() {
     logRecordsDropped: new Counter({
       name: 'vigil_log_records_dropped_total',
       help: 'Log records neither enqueued nor spooled (spool full or disk unwritable). Should stay 0.',
+      registers: [registry],
+    }),
+    labelRecordsEnqueued: new Counter({
+      name: 'vigil_label_records_enqueued_total',
+      help: 'Labels (POST /feedback) handed to the Redis queue as label-batch jobs.',
+      registers: [registry],
+    }),
+    labelRecordsSpooled: new Counter({
+      name: 'vigil_label_records_spooled_total',
+      help: 'Labels left in the label journal because Redis could not take them (replayed later).',
+      registers: [registry],
+    }),
+    labelRecordsReplayed: new Counter({
+      name: 'vigil_label_records_replayed_total',
+      help: 'Labels replayed from the label journal into the Redis queue.',
+      registers: [registry],
+    }),
+    labelRecordsDropped: new Counter({
+      name: 'vigil_label_records_dropped_total',
+      help: 'Labels neither enqueued nor journaled (journal full or unwritable). Should stay 0.',
       registers: [registry],
     }),
     spoolBytes: new Gauge({
@@ -194,11 +217,12 @@ export function createApiMetrics() {
       },
     }),
     ...completenessGauges(registry, () => sources.completeness?.()),
+    ...qualityGauges(registry, () => sources.quality?.()),
     scrapeSourceFailures: withZeroSeries(
       new Counter({
         name: 'vigil_scrape_source_failures_total',
         help:
-          'Scrape-time reads that failed, by source (queue: Redis, drift: the monitoring store, completeness: both); ' +
+          'Scrape-time reads that failed, by source (queue: Redis, drift and quality: the monitoring store, completeness: both); ' +
           'their metrics are left out until the source answers.',
         labelNames: ['source'] as const,
         registers: [registry],

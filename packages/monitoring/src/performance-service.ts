@@ -128,6 +128,11 @@ export class PerformanceService {
     };
   }
 
+  /** The model versions with predictions in the window, sorted: what per-version figures (the /metrics gauges) are computed for. */
+  modelVersions(window: TimeWindow): Promise<string[]> {
+    return this.reader.modelVersions(this.sinceMinute(window));
+  }
+
   private figures(cells: readonly QualityCell[], labelDelays: ReadonlyMap<number, number>, threshold: number | undefined): PerformanceFigures {
     const options = threshold === undefined ? {} : { threshold };
     const realized = realizedQuality(cells, options);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { LatencyHistogram, type CompactHistogramJSON, type SparseHistogramJSON, type StoredHistogramJSON } from '@vigil/rollups';
+import { seededUniform as mulberry32 } from '../../../test/support/prng';
 
 /** numpy's default percentile (linear), computed here over the raw values to compare against. */
 function exactQuantile(values: number[], q: number): number {
@@ -8,18 +9,6 @@ function exactQuantile(values: number[], q: number): number {
   const low = Math.floor(rank);
   const high = Math.min(low + 1, sorted.length - 1);
   return sorted[low]! + (sorted[high]! - sorted[low]!) * (rank - low);
-}
-
-/** Seeded so a failure reproduces. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('LatencyHistogram', function () {

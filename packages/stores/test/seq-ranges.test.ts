@@ -1,17 +1,6 @@
 import { expect } from 'chai';
 import { countRanges, maxSeq, mergeRanges, parseRanges, runsByInstance, runsOf, subtractRanges, type SeqRange } from '@vigil/stores';
-
-/** A small deterministic PRNG (mulberry32), so a failure is reproducible from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededUniform as random } from '../../../test/support/prng';
 
 /** Every number the runs hold, the exact answer the runs stand for. */
 function expand(ranges: readonly SeqRange[]): number[] {

@@ -5,18 +5,7 @@ import type { LabelRecord, PredictionRecord } from '@vigil/records';
 import { openSqlite, SqliteQualityReader, SqliteWriter } from '@vigil/stores';
 import { fixtureId, predictionRecord } from '../../../test/support/fixtures/prediction-records';
 import { useTempDirs } from '../../../test/support/temp-dirs';
-
-/** A seeded generator (mulberry32): the same rows every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededUniform as random } from '../../../test/support/prng';
 
 const START_MS = Date.UTC(2026, 10, 20, 7, 13);
 const MINUTE = 60_000;
@@ -162,3 +151,86 @@ describe('SQLite quality rollups', function () {
     rebuilt.close();
   });
 });
+
+describe('SQLite quality rollups, compacted as minutes close', function () {
+  this.timeout(30_000);
+  const tempDir = useTempDirs();
+
+  it('reads the same cells from minute cells and compacted hours and days, while the compaction lags and after', async function () {
+    const path = join(tempDir('quality-compaction'), 'monitoring.db');
+    const predictions = makePredictions(2400).sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+    const startMinute = Math.floor(START_MS / MINUTE);
+    let clock = START_MS;
+    const writer = SqliteWriter.open(path, { now: () => clock });
+    // A fresh file counts nothing yet, so the compaction may start at the first prediction (it starts past the real now).
+    const db = openSqlite(path);
+    db.prepare('UPDATE quality_compaction SET through = ?').run(startMinute);
+    const through = () => db.prepare<[], number>('SELECT through FROM quality_compaction').pluck().get()!;
+
+    const stored: PredictionRecord[] = [];
+    const labels = new Map<string, 0 | 1>();
+    const next = random(7);
+    const expectedCells = (since: number, version?: string) => {
+      const cells = new CellAccumulator();
+      for (const p of stored) {
+        if (Math.floor(Date.parse(p.timestamp) / MINUTE) < since || (version !== undefined && p.model_version !== version)) continue;
+        cells.add({ probability: p.probability, prediction: p.prediction, label: labels.get(p.prediction_id) ?? 'unlabeled' });
+      }
+      return cells.toArray();
+    };
+    const sameCells = (actual: QualityCell[], expected: QualityCell[]) => {
+      const live = actual.filter((c) => c.count !== 0);
+      const byKey = (cells: QualityCell[]) => new Map(cells.map((c) => [`${c.bin}|${c.prediction}|${c.label}`, c.count]));
+      expect(byKey(live)).to.deep.equal(byKey(expected));
+      const sumP = (cells: QualityCell[]) => cells.reduce((s, c) => s + c.sum_p, 0);
+      expect(sumP(live)).to.be.closeTo(sumP(expected), 1e-6);
+    };
+    const reader = SqliteQualityReader.open(path);
+    const check = async () => {
+      for (const since of [startMinute - 10, startMinute + 17, startMinute + 1441 + 83, Math.floor(clock / MINUTE) - 90, Math.floor(clock / MINUTE) - 1]) {
+        for (const version of [undefined, 'challenger@2']) sameCells((await reader.span(since, version)).cells, expectedCells(since, version));
+      }
+      for (const level of ['hour', 'day'] as const) {
+        const minutes = level === 'hour' ? 60 : 1440;
+        const counts = new Map<number, number>();
+        for (const p of stored) {
+          const bucket = Math.floor(Date.parse(p.timestamp) / MINUTE / minutes) * minutes;
+          counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
+        }
+        const timeline = await reader.timeline(startMinute, level, undefined);
+        expect(new Map(timeline.map((b) => [b.minute, b.cells.reduce((n, c) => n + c.count, 0)]))).to.deep.equal(counts);
+      }
+    };
+
+    // Batches arrive as the clock passes their predictions; a label for an earlier one now and then.
+    for (let i = 0; i < predictions.length; i += 200) {
+      const batch = predictions.slice(i, i + 200);
+      clock = Date.parse(batch[batch.length - 1]!.timestamp) + 5_000;
+      writer.insertBatch(batch);
+      stored.push(...batch);
+      const labeled = stored.filter(() => next() < 0.05).map((p) => labelRecord(p, next() < p.probability ? 1 : 0, clock));
+      writer.insertLabels(labeled);
+      for (const l of labeled) labels.set(l.prediction_id, l.label);
+      if (i === 1200) {
+        // Mid-stream: minutes of the last two are not compacted yet, and the hours and days hold the rest.
+        expect(through()).to.be.within(Math.floor(clock / MINUTE) - 2, Math.floor(clock / MINUTE));
+        expect(db.prepare("SELECT count(*) FROM quality_cells WHERE level = 'hour'").pluck().get()).to.be.greaterThan(0);
+        await check();
+      }
+    }
+    // A day later, with one more label: every minute is compacted.
+    clock += 86_400_000;
+    const last = stored[stored.length - 1]!;
+    writer.insertLabels([labelRecord(last, 1, clock)]);
+    labels.set(last.prediction_id, 1);
+    expect(through()).to.equal(Math.floor(clock / MINUTE) - 1);
+    await check();
+    reader.close();
+    db.close();
+    writer.close();
+  });
+});
+
+function labelRecord(p: PredictionRecord, label: 0 | 1, labeledAtMs: number): LabelRecord {
+  return { prediction_id: p.prediction_id, label, labeled_at: iso(labeledAtMs), received_at: iso(labeledAtMs + 1000) };
+}

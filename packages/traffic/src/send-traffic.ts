@@ -10,6 +10,13 @@ export interface SendTrafficOptions {
   /** Requests in flight at most; past it the generator waits rather than piling up. @defaultValue 64 */
   readonly maxInFlight?: number;
   readonly onProgress?: (report: TrafficReport) => void;
+  /** Called with each answered prediction as it arrives (simulate's delayed labels need its probability). */
+  readonly onPrediction?: (prediction: AnsweredPrediction) => void;
+}
+
+export interface AnsweredPrediction {
+  readonly prediction_id: string;
+  readonly probability: number;
 }
 
 export interface TrafficReport {
@@ -42,10 +49,11 @@ export async function sendTraffic(options: SendTrafficOptions): Promise<TrafficR
       report.sent += 1;
       try {
         const response = await fetch(`${options.url}/predict`, { method: 'POST', headers, body: JSON.stringify({ features: options.next() }) });
-        const body = (await response.json()) as { prediction_id?: string };
+        const body = (await response.json()) as { prediction_id?: string; probability?: number };
         if (response.ok && body.prediction_id) {
           report.ok += 1;
           report.predictionIds.push(body.prediction_id);
+          if (typeof body.probability === 'number') options.onPrediction?.({ prediction_id: body.prediction_id, probability: body.probability });
         } else {
           report.failed += 1;
           report.failures[String(response.status)] = (report.failures[String(response.status)] ?? 0) + 1;

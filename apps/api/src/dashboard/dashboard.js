@@ -10,10 +10,16 @@
   const STEP_FOR_WINDOW = { '15m': '1m', '1h': '1m', '6h': '5m', '24h': '15m' };
   const STEP_NAMES = { '1m': 'minute', '5m': '5 minutes', '15m': '15 minutes' };
   const RECENT_LIMIT = 20;
+  // Model quality has its own window: labels arrive days after their predictions, so minutes say little.
+  const QUALITY_BUCKET_FOR_WINDOW = { '24h': '1h', '7d': '1d', '30d': '1d' };
+  const QUALITY_WINDOW_SECONDS = { '24h': 86400, '7d': 7 * 86400, '30d': 30 * 86400 };
+  const BUCKET_SECONDS = { '1h': 3600, '1d': 86400 };
+  const BUCKET_NAMES = { '1h': 'hour', '1d': 'day' };
 
   const params = new URL(location.href).searchParams;
   const refreshSeconds = clampInt(params.get('refresh'), 10, 2, 3600);
   let windowLabel = STEP_FOR_WINDOW[params.get('window')] ? params.get('window') : '1h';
+  let qualityWindow = QUALITY_BUCKET_FOR_WINDOW[params.get('quality')] ? params.get('quality') : '7d';
   let key = takeKey();
   let timer;
   let askedForKey = false;
@@ -49,13 +55,17 @@
 
   class NeedsKey extends Error {}
 
-  /** GET a JSON endpoint of this API; resolves undefined for a 404 when `optional`. */
+  /**
+   * GET a JSON endpoint of this API. `optional`: true resolves undefined for a 404 (a route an older
+   * API lacks); a list of statuses does so for each of them (503 NOT_READY: a store without that data).
+   */
   async function api(path, optional) {
     const headers = { accept: 'application/json' };
     if (key) headers.authorization = 'Bearer ' + key;
     const response = await fetch(path, { headers, cache: 'no-store' });
     if (response.status === 401) throw new NeedsKey('the monitoring key is missing or wrong');
-    if (optional && response.status === 404) return undefined;
+    const absent = optional === true ? [404] : optional || [];
+    if (absent.includes(response.status)) return undefined;
     const body = await response.json().catch(() => undefined);
     if (!response.ok) throw new Error((body && body.error && body.error.message) || 'HTTP ' + response.status);
     return body;
@@ -82,6 +92,10 @@
     if (seconds < 60) return seconds.toFixed(1) + ' s';
     if (seconds < 3600) return (seconds / 60).toFixed(1) + ' min';
     return (seconds / 3600).toFixed(1) + ' h';
+  }
+  /** A quality figure (precision, recall, AUC): 4 decimals; null (undefined for the data) is a dash, never NaN. */
+  function fmtRatio(n) {
+    return n === null || n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(4);
   }
   function fmtTime(iso) {
     return new Date(iso).toLocaleTimeString();
@@ -117,6 +131,18 @@
 
   // Points as well as lines: a minute with traffic between two without is a point, not a line.
   const POINTS = { show: true, size: 5 };
+  // Quality timelines have few buckets (8 days, 25 hours), often one with labels: larger points, so a lone bucket shows.
+  const QUALITY_POINTS = { show: true, size: 8 };
+  // Estimates are dashed lines and filled points, beside the realized figures' solid lines and hollow points.
+  const estimatePoints = (colour) => ({ show: true, size: 8, fill: colour });
+  // Half a bucket either side, so the first and the current bucket are not cut in half at the edges.
+  const QUALITY_X = {
+    range: (u, min, max) => {
+      const xs = u.data[0];
+      const half = xs.length > 1 ? (xs[1] - xs[0]) / 2 : 1800;
+      return [min - half, max + half];
+    },
+  };
   // Counts are 0 in quiet minutes: mark only the minutes that had predictions.
   const NONZERO_POINTS = {
     show: true,
@@ -128,19 +154,23 @@
     return Math.max(300, container.clientWidth);
   }
 
-  function drawChart(name, container, series, data) {
+  /** `options.x` and `options.y`: extra settings of uPlot's scales (a range); `options.yValues`: the y tick labels. */
+  function drawChart(name, container, series, data, options) {
     const existing = state.charts[name];
     if (existing) {
       existing.setData(data);
       return existing;
     }
+    const x = Object.assign({ time: true }, options && options.x);
+    const y = (options && options.y) || {};
+    const yAxis = options && options.yValues ? { size: 60, values: options.yValues } : { size: 60 };
     const chart = new uPlot(
       {
         width: chartWidth(container),
         height: 240,
         series: [{}, ...series],
-        axes: [{}, { size: 60 }],
-        scales: { x: { time: true } },
+        axes: [{}, yAxis],
+        scales: { x, y },
         legend: { live: true },
         cursor: { drag: { x: false, y: false } },
       },
@@ -316,6 +346,100 @@
     replaceRows(document.querySelector('#recent-table tbody'), rows);
   }
 
+  /**
+   * The timeline's buckets on every bucket of the window, empty ones as null, so the x axis spans the
+   * window and a lone bucket is a point, not a line. Bucket starts are multiples of the bucket since
+   * the epoch (the rollups' hour and UTC-day keys), as the API's are.
+   */
+  function qualitySeries(timeline) {
+    const step = BUCKET_SECONDS[timeline.bucket];
+    const nowSeconds = Date.now() / 1000;
+    const byStart = new Map(timeline.buckets.map((b) => [Date.parse(b.start) / 1000, b]));
+    const starts = [...byStart.keys()];
+    const first = Math.min(Math.floor((nowSeconds - QUALITY_WINDOW_SECONDS[qualityWindow]) / step) * step, ...starts);
+    const last = Math.max(Math.floor(nowSeconds / step) * step, ...starts);
+    const xs = [];
+    for (let x = first; x <= last; x += step) xs.push(x);
+    const column = (pick) => xs.map((x) => (byStart.has(x) ? pick(byStart.get(x)) : null));
+    return {
+      xs,
+      realizedPrecision: column((b) => b.realized.precision),
+      realizedRecall: column((b) => b.realized.recall),
+      estimatedPrecision: column((b) => b.estimated.precision),
+      estimatedRecall: column((b) => b.estimated.recall),
+      coverage: column((b) => b.label_coverage),
+    };
+  }
+
+  function setQualityTile(id, value, empty) {
+    const node = document.getElementById(id);
+    node.classList.toggle('empty', empty !== undefined);
+    setValue(id, empty !== undefined ? empty : fmtRatio(value), empty !== undefined ? null : value);
+  }
+
+  function renderQuality(performance, timeline) {
+    const panel = document.getElementById('panel-quality');
+    const note = document.getElementById('quality-note');
+    if (performance === undefined) {
+      panel.setAttribute('data-state', 'unavailable');
+      note.textContent =
+        'model quality unavailable: this API keeps no quality rollups in its monitoring store (MONITORING_STORE=postgres), or has no /monitoring/performance';
+      for (const node of panel.querySelectorAll('.tile .value')) setValue(node.id, '–');
+      return;
+    }
+    const { realized, estimated } = performance;
+    const noLabels = performance.labeled === 0 ? 'no labels yet' : undefined;
+    setQualityTile('quality-realized-precision', realized.precision, noLabels);
+    setQualityTile('quality-realized-recall', realized.recall, noLabels);
+    setQualityTile('quality-realized-roc-auc', realized.roc_auc, noLabels);
+    setQualityTile('quality-estimated-precision', estimated.precision);
+    setQualityTile('quality-estimated-recall', estimated.recall);
+    const errors = estimated.sampling_error;
+    document.getElementById('quality-estimated-precision').title = errors.precision === null ? '' : '± ' + fmtRatio(errors.precision) + ' sampling error';
+    document.getElementById('quality-estimated-recall').title = errors.recall === null ? '' : '± ' + fmtRatio(errors.recall) + ' sampling error';
+    setValue('quality-coverage', fmtRate(performance.label_coverage), performance.label_coverage);
+    setValue('quality-labeled', fmtInt(performance.labeled), performance.labeled);
+
+    const delay = performance.label_delay_seconds;
+    if (performance.predictions === 0) {
+      panel.setAttribute('data-state', 'empty');
+      note.textContent = 'No predictions in this window yet.';
+    } else if (noLabels) {
+      panel.setAttribute('data-state', 'no-labels');
+      note.textContent =
+        `No labels yet: realized figures appear as labels arrive (POST /feedback). ` + `The estimate covers the ${estimated.rows} predictions of the window.`;
+    } else {
+      panel.setAttribute('data-state', 'ready');
+      note.textContent =
+        `${performance.labeled} of ${performance.predictions} predictions labeled; estimated over the ${estimated.rows} without a label. ` +
+        `Label delay p50 ${delay.p50 === null ? '–' : fmtAge(delay.p50)}, p95 ${delay.p95 === null ? '–' : fmtAge(delay.p95)}.`;
+    }
+
+    if (timeline === undefined) return;
+    for (const node of document.querySelectorAll('.quality-bucket')) node.textContent = BUCKET_NAMES[timeline.bucket] || timeline.bucket;
+    const series = qualitySeries(timeline);
+    const unit = { range: [0, 1] };
+    drawChart(
+      'quality',
+      document.getElementById('chart-quality'),
+      [
+        { label: 'realized precision', stroke: '#3867d6', width: 2, points: QUALITY_POINTS },
+        { label: 'realized recall', stroke: '#b7791f', width: 2, points: QUALITY_POINTS },
+        { label: 'estimated precision', stroke: '#3867d6', width: 2, dash: [6, 4], points: estimatePoints('#3867d6') },
+        { label: 'estimated recall', stroke: '#b7791f', width: 2, dash: [6, 4], points: estimatePoints('#b7791f') },
+      ],
+      [series.xs, series.realizedPrecision, series.realizedRecall, series.estimatedPrecision, series.estimatedRecall],
+      { x: QUALITY_X, y: unit },
+    );
+    drawChart(
+      'coverage',
+      document.getElementById('chart-coverage'),
+      [{ label: 'label coverage', stroke: '#2e7d4f', fill: 'rgba(46,125,79,0.12)', width: 2, points: QUALITY_POINTS, value: (u, v) => fmtRate(v) }],
+      [series.xs, series.coverage],
+      { x: QUALITY_X, y: unit, yValues: (u, ticks) => ticks.map((t) => (t * 100).toFixed(0) + '%') },
+    );
+  }
+
   // ---- the refresh loop ------------------------------------------------------
 
   const SECTIONS = {
@@ -327,12 +451,19 @@
     alerts: () => api('/monitoring/alerts', true),
     queue: () => api('/monitoring/queue'),
     recent: () => api('/monitoring/predictions?limit=' + RECENT_LIMIT),
+    // 503 NOT_READY: the monitoring store keeps no quality rollups (Postgres); 404: an API from before model quality.
+    performance: () => api('/monitoring/performance?window=' + qualityWindow, [404, 503]),
+    qualityTimeline: () => api(`/monitoring/performance/timeline?window=${qualityWindow}&bucket=${QUALITY_BUCKET_FOR_WINDOW[qualityWindow]}`, [404, 503]),
   };
 
   function sectionError(name, message) {
     const containers = { alerts: 'alerts', queue: 'queue' };
     if (containers[name]) showState(document.getElementById(containers[name]), 'error', `${name} unavailable: ${message}`);
     if (name === 'drift') document.getElementById('drift-summary').textContent = 'drift unavailable: ' + message;
+    if (name === 'performance' || name === 'qualityTimeline' || name === 'quality') {
+      document.getElementById('panel-quality').setAttribute('data-state', 'error');
+      document.getElementById('quality-note').textContent = 'model quality unavailable: ' + message;
+    }
   }
 
   // One refresh at a time; a change asked for meanwhile (another window) runs right after.
@@ -386,10 +517,15 @@
       alerts: renderAlerts,
       queue: renderQueue,
       recent: renderRecent,
+      quality: () => {
+        const failed = ['performance', 'qualityTimeline'].find((part) => part in state.errors);
+        if (failed) sectionError(failed, state.errors[failed]);
+        else renderQuality(state.data.performance, state.data.qualityTimeline);
+      },
     };
     for (const [name, render] of Object.entries(draw)) {
       try {
-        if (name === 'summary') render();
+        if (name === 'summary' || name === 'quality') render();
         else if (name in state.errors) sectionError(name, state.errors[name]);
         else if (name in state.data || name === 'alerts') render(state.data[name]);
       } catch (error) {
@@ -411,6 +547,12 @@
   select.value = windowLabel;
   select.addEventListener('change', () => {
     windowLabel = select.value;
+    void refresh();
+  });
+  const qualitySelect = document.getElementById('quality-window');
+  qualitySelect.value = qualityWindow;
+  qualitySelect.addEventListener('change', () => {
+    qualityWindow = qualitySelect.value;
     void refresh();
   });
   document.getElementById('set-key').addEventListener('click', () => {

@@ -1,7 +1,8 @@
 import type { DriftService } from '@vigil/drift';
 import { scrapeCache, type ApiMetrics, type DriftSnapshot, type Logger, type ScrapeSource } from '@vigil/metrics';
-import type { CompletenessService } from '@vigil/monitoring';
+import type { CompletenessService, PerformanceService } from '@vigil/monitoring';
 import type { QueueInspector } from '@vigil/queue';
+import { qualitySnapshot } from './quality-snapshot';
 
 /** What the scrape-time gauges read, and how to report trouble reading it. */
 export interface ScrapeSourceOptions {
@@ -12,6 +13,8 @@ export interface ScrapeSourceOptions {
   readonly drift?: DriftService | undefined;
   /** Records by where they are; undefined when prediction logging is off (no instance reports). */
   readonly completeness?: CompletenessService | undefined;
+  /** Model quality; undefined with MONITORING_STORE=postgres (no quality rollups there yet): the vigil_quality_* gauges have no samples. */
+  readonly performance?: PerformanceService | undefined;
 }
 
 /** Drift gauges describe the last hour, like the dashboard's default window. */
@@ -22,14 +25,19 @@ const QUEUE_TTL_MS = 1000;
 const DRIFT_TTL_MS = 30_000;
 /** One Redis HGETALL and one read of the store's few sequence-run rows: cheap, but missing records are a matter of minutes. */
 const COMPLETENESS_TTL_MS = 5000;
+/** Quality gauges describe a week, as GET /monitoring/performance does by default: labels arrive over days. */
+const QUALITY_WINDOW = { label: '7d', ms: 7 * 86_400_000 } as const;
+/** A few rollup reads per model version; figures over a week move slowly, so twice a minute is plenty. */
+const QUALITY_TTL_MS = 30_000;
 
 /**
- * Wires the vigil_queue_* and vigil_drift_* gauges to their sources, each
- * behind a cache, so a scrape costs at most a few Redis commands and a
- * drift report every 30 s, and never waits long for either.
+ * Wires the vigil_queue_*, vigil_drift_*, vigil_records_* and vigil_quality_*
+ * gauges to their sources, each behind a cache, so a scrape costs at most a
+ * few Redis commands, a drift report and a quality read every 30 s, and never
+ * waits long for any.
  */
 export function readAtScrape(options: ScrapeSourceOptions): void {
-  const { metrics, logger, queue, drift, completeness } = options;
+  const { metrics, logger, queue, drift, completeness, performance } = options;
   const failing = new Set<string>();
   const failed = (source: ScrapeSource) => (error: Error) => {
     metrics.scrapeSourceFailures.inc({ source });
@@ -66,6 +74,13 @@ export function readAtScrape(options: ScrapeSourceOptions): void {
         },
         { ttlMs: COMPLETENESS_TTL_MS, waitMs: 1000, onError: failed('completeness') },
       ),
+    quality:
+      performance &&
+      scrapeCache(async () => recovered('quality', await qualitySnapshot(performance, QUALITY_WINDOW)), {
+        ttlMs: QUALITY_TTL_MS,
+        waitMs: 2000,
+        onError: failed('quality'),
+      }),
   });
 }
 

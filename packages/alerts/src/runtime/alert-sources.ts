@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { DriftService } from '@vigil/drift';
 import type { ModelSpec } from '@vigil/model';
-import type { CompletenessService, MonitoringService } from '@vigil/monitoring';
+import type { CompletenessService, MonitoringService, PerformanceService } from '@vigil/monitoring';
 import { ReadyQueue, type QueueNames } from '@vigil/queue';
 import type { AlertSources } from '../conditions';
 import { readRequestCounts } from '../request-counts';
@@ -24,6 +24,10 @@ export interface AlertSourceOptions {
   readonly deadLetters: { count(): Promise<number> };
   /** Records per API instance by where they are: records_missing reads its total. */
   readonly completeness?: Pick<CompletenessService, 'report'> | undefined;
+  /** Model quality over the quality rollups; undefined where there is none (MONITORING_STORE=postgres): the quality kinds give no verdict. */
+  readonly performance?: Pick<PerformanceService, 'performance'> | undefined;
+  /** When the newest label arrived (labels_stopped); undefined as `performance`. */
+  readonly labelArrivals?: { lastReceivedAt(): Promise<string | undefined> } | undefined;
   readonly now?: () => number;
 }
 
@@ -40,26 +44,31 @@ export function referenceFraudRate(probabilities: readonly number[], threshold: 
 
 /** The values alert rules read, wired to the monitoring and drift services, Redis and the stores. */
 export function createAlertSources(options: AlertSourceOptions): RunningAlertSources {
-  const { monitoring, drift, connection, names, auditBacklog, deadLetters, completeness } = options;
+  const { monitoring, drift, connection, names, auditBacklog, deadLetters, completeness, performance, labelArrivals } = options;
   const now = options.now ?? Date.now;
   const logQueue = new ReadyQueue(connection, names.log);
   const window = (ms: number) => ({ label: `${Math.round(ms / 60_000)}m`, ms });
-  const driftCache = new Map<number, { at: number; result: Promise<{ rows_compared: number; drifted_features: number; share: number }> }>();
+  // Several rules read one report (feature_drift and dataset_drift; the quality kinds): compute it once per window and round.
+  const perRound = <T>(compute: (ms: number) => Promise<T>): ((ms: number) => Promise<T>) => {
+    const cache = new Map<number, { at: number; result: Promise<T> }>();
+    return (ms) => {
+      const cached = cache.get(ms);
+      if (cached && now() - cached.at < options.evaluationIntervalMs / 2) return cached.result;
+      const result = compute(ms);
+      cache.set(ms, { at: now(), result });
+      return result;
+    };
+  };
 
   const sources: AlertSources = {
     latency: (ms) => monitoring.latency(window(ms)),
     distribution: (ms) => monitoring.distribution(window(ms)),
     referenceFraudRate: referenceFraudRate(drift.reference.probabilities, options.spec.threshold),
-    // feature_drift and dataset_drift read the same report: compute it once per window and round.
-    drift: (ms) => {
-      const cached = driftCache.get(ms);
-      if (cached && now() - cached.at < options.evaluationIntervalMs / 2) return cached.result;
-      const result = drift
+    drift: perRound((ms) =>
+      drift
         .report(window(ms))
-        .then((report) => ({ rows_compared: report.sample.rows_compared, drifted_features: report.dataset.drifted_features, share: report.dataset.share }));
-      driftCache.set(ms, { at: now(), result });
-      return result;
-    },
+        .then((report) => ({ rows_compared: report.sample.rows_compared, drifted_features: report.dataset.drifted_features, share: report.dataset.share })),
+    ),
     requests: (ms) => readRequestCounts(connection, names.requestCountPrefix, ms),
     queueWaiting: async () => {
       const counts = await logQueue.get().getJobCounts('waiting', 'prioritized');
@@ -72,6 +81,16 @@ export function createAlertSources(options: AlertSourceOptions): RunningAlertSou
     },
     deadLetters: () => deadLetters.count(),
     ...(completeness === undefined ? {} : { recordsMissing: async () => (await completeness.report()).totals.missing }),
+    // Every model version, at the model's own threshold: what GET /monitoring/performance?window=… answers.
+    ...(performance === undefined ? {} : { performance: perRound((ms) => performance.performance(window(ms), undefined, undefined)) }),
+    ...(labelArrivals === undefined
+      ? {}
+      : {
+          secondsSinceLastLabel: async () => {
+            const at = await labelArrivals.lastReceivedAt();
+            return at === undefined ? undefined : Math.max(0, (now() - Date.parse(at)) / 1000);
+          },
+        }),
   };
   return { sources, close: () => logQueue.close() };
 }

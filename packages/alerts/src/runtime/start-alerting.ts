@@ -10,13 +10,14 @@ import { loadAlertRules } from '../alert-rules';
 import { openAlertStore, type AlertStoreSettings } from '../alert-store-open';
 import { createAlertSources } from './alert-sources';
 import { startAlertScheduler } from './alert-scheduler';
+import { openQualitySources, rulesReadQuality, type QualitySourceSettings } from './quality-sources';
 import { startWebhookDelivery } from './webhook-delivery';
 
 /**
  * The settings alerting reads. Field names match the validated `Config` of
  * @vigil/config, so the worker passes its config itself.
  */
-export interface AlertingSettings extends MonitoringReaderSettings, DriftSettings, AlertStoreSettings {
+export interface AlertingSettings extends MonitoringReaderSettings, DriftSettings, AlertStoreSettings, QualitySourceSettings {
   readonly alertRulesPath: string;
   /** COMPLETENESS_GRACE_MS: how old an unaccounted record must be to count as missing (records_missing). */
   readonly completenessGraceMs: number;
@@ -58,6 +59,13 @@ export async function startAlerting(options: AlertingOptions): Promise<RunningAl
   const { settings, connection, outbox, deadLetters, logger } = options;
   const rules = loadAlertRules(settings.alertRulesPath);
   const spec = loadModelSpec(settings.modelSpecPath);
+  // First of what opens files: a broken quality reference stops start-up before anything needs closing.
+  const quality = openQualitySources(settings, rules);
+  if (quality === undefined && rulesReadQuality(rules)) {
+    logger.warn('model-quality alert rules give no verdict: quality figures are read from SQLite only (MONITORING_STORE=postgres)', {
+      monitoringStore: settings.monitoringStore,
+    });
+  }
   const names = queueNames(settings.queueName);
   const reader = openMonitoringReader(settings);
   const drift = createDriftService({ settings, spec, reader });
@@ -74,6 +82,8 @@ export async function startAlerting(options: AlertingOptions): Promise<RunningAl
       { ranges: () => reader.seqRanges(), reports: () => readInstanceReports(connection, names.instances) },
       settings.completenessGraceMs,
     ),
+    performance: quality?.performance,
+    labelArrivals: quality?.labelArrivals,
   });
 
   const webhooks = settings.alertWebhookUrls ?? [];
@@ -112,6 +122,7 @@ export async function startAlerting(options: AlertingOptions): Promise<RunningAl
       await closeSources();
       await store.close();
       await reader.close();
+      quality?.close();
     },
   };
 }

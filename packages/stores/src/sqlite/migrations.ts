@@ -204,4 +204,24 @@ export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 10,
+    sql: `
+      -- Quality rollups are written per minute only; the hour and day cells are
+      -- filled from closed minutes by a compaction (SqliteQualityRollups.compact),
+      -- since writing all three levels per batch tripled the worker's upserts.
+      -- Invariant: a row is in the hour and day cells (and delays) exactly when
+      -- its minute is below through; readers take minutes from through on
+      -- from the minute cells. Every row counted so far is at every level, so
+      -- through starts past the newest minute counted and past now.
+      CREATE TABLE quality_compaction (
+        through INTEGER NOT NULL
+      );
+      INSERT INTO quality_compaction (through) VALUES (max(
+        CAST(strftime('%s', 'now') AS INTEGER) / 60 + 1,
+        coalesce((SELECT max(key) + 1 FROM quality_cells WHERE level = 'minute'), 0),
+        coalesce((SELECT max(key) + 1 FROM quality_label_delay WHERE level = 'minute'), 0)
+      ));
+    `,
+  },
 ];

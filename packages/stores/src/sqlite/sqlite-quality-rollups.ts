@@ -2,12 +2,23 @@ import { contributionOf, labelDelayBucket, type LabelState } from '@vigil/qualit
 import type { PredictionRecord } from '@vigil/records';
 import type { LabelJoin } from '../labels-joined';
 import type { SqliteDatabase } from './open-sqlite';
-import { QUALITY_LEVELS, labelStateColumn } from './quality-levels';
+import { QUALITY_LEVELS, labelStateColumn, type QualityLevel } from './quality-levels';
 
 /** Minutes since the epoch, as the latency rollups key them. */
 function minuteOf(isoTimestamp: string): number {
   return Math.floor(Date.parse(isoTimestamp) / 60_000);
 }
+
+const MINUTE_ONLY: readonly QualityLevel[] = QUALITY_LEVELS.slice(0, 1);
+const COARSER_LEVELS: readonly QualityLevel[] = QUALITY_LEVELS.slice(1);
+
+/**
+ * Minutes are compacted into the hour and day cells once they are this many
+ * minutes old: a batch usually holds predictions of the last few seconds, so
+ * its rows then go to minute cells only; a later one (a replay, a label) is
+ * added at every level directly. Any lag is correct, only the cost moves.
+ */
+const COMPACTION_LAG_MINUTES = 2;
 
 /** The prediction side a cell needs. */
 type ScoredRow = Pick<PredictionRecord, 'timestamp' | 'model_version' | 'probability' | 'prediction'>;
@@ -35,12 +46,24 @@ class QualityDelta {
   readonly cells = new Map<string, PendingCell>();
   readonly delays = new Map<string, PendingDelay>();
 
-  /** Adds (sign 1) or takes away (sign -1) a row from its cell at every level. */
+  /**
+   * The minute below which rows are in the hour and day cells too (see
+   * migration 10): rows of later minutes go to their minute cell only, and
+   * reach the coarser levels when compaction passes their minute.
+   */
+  constructor(private readonly through: number) {}
+
+  /** The levels a row of `minute` is counted at now: every level below `through`, else the minute alone. */
+  private levelsOf(minute: number): readonly QualityLevel[] {
+    return minute < this.through ? QUALITY_LEVELS : MINUTE_ONLY;
+  }
+
+  /** Adds (sign 1) or takes away (sign -1) a row from its cell at every level it is counted at. */
   move(row: ScoredRow, state: LabelState, sign: 1 | -1): void {
     const contribution = contributionOf(row.probability, sign);
     const minute = minuteOf(row.timestamp);
     const labelState = labelStateColumn(state);
-    for (const { level, minutes } of QUALITY_LEVELS) {
+    for (const { level, minutes } of this.levelsOf(minute)) {
       const key = Math.floor(minute / minutes);
       const id = `${level}|${key}|${row.model_version}|${contribution.bin}|${row.prediction}|${labelState}`;
       let cell = this.cells.get(id);
@@ -74,7 +97,7 @@ class QualityDelta {
   delay(row: Pick<ScoredRow, 'timestamp' | 'model_version'>, labeledAt: string): void {
     const bucket = labelDelayBucket((Date.parse(labeledAt) - Date.parse(row.timestamp)) / 1000);
     const minute = minuteOf(row.timestamp);
-    for (const { level, minutes } of QUALITY_LEVELS) {
+    for (const { level, minutes } of this.levelsOf(minute)) {
       const key = Math.floor(minute / minutes);
       const id = `${level}|${key}|${row.model_version}|${bucket}`;
       const entry = this.delays.get(id);
@@ -139,8 +162,14 @@ export class SqliteQualityRollups {
   private readonly upsertCells;
   private readonly upsertDelays;
   private readonly labeledAt;
+  private readonly selectThrough;
+  private readonly setThrough;
+  private readonly compactions;
 
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly now: () => number = Date.now,
+  ) {
     const cellKey = ['level', 'key', 'model_version', 'bin', 'prediction', 'label_state'] as const;
     const cellSums = ['count', 'sum_p', 'sum_p2', 'sum_q2', 'sum_log_p', 'sum_log_q'] as const;
     this.upsertCells = new AdditiveUpsert<PendingCell>(db, 'quality_cells', [...cellKey, ...cellSums], cellKey);
@@ -148,19 +177,53 @@ export class SqliteQualityRollups {
     this.upsertDelays = new AdditiveUpsert<PendingDelay>(db, 'quality_label_delay', [...delayKey, 'count'], delayKey);
     // The hook runs after the label is written, so the current label's labeled_at is the join's.
     this.labeledAt = db.prepare<[string], string>('SELECT labeled_at FROM labels WHERE prediction_id = ?').pluck();
+    this.selectThrough = db.prepare<[], number>('SELECT through FROM quality_compaction').pluck();
+    this.setThrough = db.prepare<[number]>('UPDATE quality_compaction SET through = ?');
+    // Per coarser level: the closed minutes' cells and delays summed into that level's keys.
+    const sumsOf = (columns: readonly string[]) => columns.map((column) => `${column} = ${column} + excluded.${column}`).join(', ');
+    this.compactions = COARSER_LEVELS.flatMap(({ level, minutes }) => [
+      db.prepare<[number, number]>(
+        `INSERT INTO quality_cells (${[...cellKey, ...cellSums].join(', ')})
+         SELECT '${level}', key / ${minutes}, model_version, bin, prediction, label_state, ${cellSums.map((c) => `sum(${c})`).join(', ')}
+         FROM quality_cells WHERE level = 'minute' AND key >= ? AND key < ?
+         GROUP BY key / ${minutes}, model_version, bin, prediction, label_state HAVING sum(count) <> 0
+         ON CONFLICT (${cellKey.join(', ')}) DO UPDATE SET ${sumsOf(cellSums)}`,
+      ),
+      db.prepare<[number, number]>(
+        `INSERT INTO quality_label_delay (${[...delayKey, 'count'].join(', ')})
+         SELECT '${level}', key / ${minutes}, model_version, bucket, sum(count)
+         FROM quality_label_delay WHERE level = 'minute' AND key >= ? AND key < ?
+         GROUP BY key / ${minutes}, model_version, bucket
+         ON CONFLICT (${delayKey.join(', ')}) DO UPDATE SET count = count + excluded.count`,
+      ),
+    ]);
+  }
+
+  /**
+   * Moves the closed minutes into the hour and day cells, in the caller's
+   * transaction, and returns the new `through`. One statement per level and
+   * table, whatever the number of batches those minutes took.
+   */
+  private compact(): number {
+    const through = this.selectThrough.get() ?? 0;
+    const target = Math.floor(this.now() / 60_000) - COMPACTION_LAG_MINUTES + 1;
+    if (target <= through) return through;
+    for (const statement of this.compactions) statement.run(through, target);
+    this.setThrough.run(target);
+    return target;
   }
 
   /** Newly stored predictions (only the ones the insert added): each adds to its unlabeled cell. */
   predictionsAdded(records: readonly ScoredRow[]): void {
     if (records.length === 0) return;
-    const delta = new QualityDelta();
+    const delta = new QualityDelta(this.compact());
     for (const r of records) delta.move(r, 'unlabeled', 1);
     this.apply(delta);
   }
 
   /** The LabelsJoinedHook: moves each row to its new label state; a first label counts its delay. */
   readonly labelsJoined = (changes: readonly LabelJoin[]): void => {
-    const delta = new QualityDelta();
+    const delta = new QualityDelta(this.compact());
     for (const change of changes) {
       if (change.previous === change.label) continue; // a later decision that agrees moves nothing
       delta.move(change.prediction, change.previous ?? 'unlabeled', -1);
@@ -190,10 +253,11 @@ export class SqliteQualityRollups {
          FROM predictions p LEFT JOIN labels l ON l.prediction_id = p.prediction_id WHERE p.id > ? ORDER BY p.id LIMIT 20000`,
       );
       let total = 0;
+      const through = this.compact();
       for (let after = 0; ;) {
         const rows = page.all(after);
         if (rows.length === 0) break;
-        const delta = new QualityDelta();
+        const delta = new QualityDelta(through);
         for (const row of rows) {
           delta.move(row, row.label ?? 'unlabeled', 1);
           if (row.label !== null && row.labeled_at !== null) delta.delay(row, row.labeled_at);

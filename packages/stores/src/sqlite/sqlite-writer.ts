@@ -30,6 +30,8 @@ function asPermanentIfRefused(error: unknown): unknown {
 export interface SqliteWriterOptions {
   /** Called in the writing transaction with the label joins, after the writer has moved them in its own quality rollups. @defaultValue a no-op */
   readonly onLabelsJoined?: LabelsJoinedHook;
+  /** The clock that decides which minutes are closed, for the quality rollups' compaction (tests move it). @defaultValue Date.now */
+  readonly now?: () => number;
 }
 
 /** A label version as the audit takes it, with its outbox id. */
@@ -64,7 +66,7 @@ export class SqliteWriter {
     options: SqliteWriterOptions = {},
   ) {
     // The quality rollups move each joined row first, then any hook the caller added sees the same joins.
-    this.quality = new SqliteQualityRollups(db);
+    this.quality = new SqliteQualityRollups(db, options.now);
     const onLabelsJoined = options.onLabelsJoined ?? NO_LABELS_JOINED_HOOK;
     this.labels = new SqliteLabels(db, (changes) => {
       this.quality.labelsJoined(changes);

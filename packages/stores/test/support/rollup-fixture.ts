@@ -2,16 +2,7 @@ import { expect } from 'chai';
 import { parseWindow, type MonitoringService } from '@vigil/monitoring';
 import type { PredictionRecord } from '@vigil/records';
 import { predictionRecords } from '../../../../test/support/fixtures/prediction-records';
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededUniform as mulberry32 } from '../../../../test/support/prng';
 
 /** 20,000 predictions over the last 3 days with a long-tailed latency (windows then span minutes, hours and days). */
 export function fixture(now: number): PredictionRecord[] {

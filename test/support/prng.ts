@@ -29,3 +29,8 @@ export function createPrng(seed: number): Prng {
     chance: (probability) => next() < probability,
   };
 }
+
+/** Just the uniform draws of {@link createPrng}: for fixtures that need nothing else. */
+export function seededUniform(seed: number): () => number {
+  return createPrng(seed).next;
+}
