@@ -32,6 +32,8 @@ export interface RunningWorker {
 /** What the worker hooks into the label joins (part Q's quality rollups); a no-op by default. */
 export interface WorkerHooks {
   readonly onLabelsJoined?: LabelsJoinedHook;
+  /** The CPU priority the worker process gave itself (main.ts), for the start-up log line. */
+  readonly startedAtNice?: number;
 }
 
 export async function startWorker(config: Config, hooks: WorkerHooks = {}): Promise<RunningWorker> {
@@ -112,7 +114,7 @@ export async function startWorker(config: Config, hooks: WorkerHooks = {}): Prom
           checks: { sqlite: sqliteCheck(sqlite), redis: redisCheck(connection) },
           shuttingDown: () => stopping,
         });
-  logger.info('worker started', { queue: config.queueName, sqlite: config.sqlitePath, audit: postgres !== undefined });
+  logger.info('worker started', { queue: config.queueName, sqlite: config.sqlitePath, audit: postgres !== undefined, nice: hooks.startedAtNice });
 
   let closing: Promise<void> | undefined;
   return {

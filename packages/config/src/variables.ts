@@ -144,6 +144,13 @@ export const VARIABLES = {
     'Log batches a worker process holds at once: with 2 the next batch is fetched from Redis while one is written, ' +
       'and batches held together share one SQLite transaction.',
   ),
+  workerNice: variable(
+    'WORKER_NICE',
+    integerIn(0, 19),
+    '10',
+    'CPU priority the worker gives itself at start (Unix nice, 0 to 19): on a host it shares with API replicas, predictions ' +
+      'get the CPU first and the worker writes in the time they leave; it catches up as soon as there is any. 0 keeps the default priority.',
+  ),
   auditBatchSize: variable('AUDIT_BATCH_SIZE', integerIn(1, 100000), '5000', 'Rows the worker ships from SQLite to the Postgres audit per round.'),
   auditRetryMaxDelayMs: variable('AUDIT_RETRY_MAX_DELAY_MS', integerIn(10, 600000), '30000', 'Longest wait between two attempts to reach the Postgres audit.'),
   retentionDays: variable(
