@@ -137,8 +137,7 @@ export class PerformanceService {
     const options = threshold === undefined ? {} : { threshold };
     const realized = realizedQuality(cells, options);
     const estimated = estimateQuality(cells, this.calibrator, options);
-    const labeledAsUnlabeled = cells.filter((c) => c.label !== 'unlabeled').map((c) => ({ ...c, label: 'unlabeled' as const }));
-    const onLabeled = estimateQuality(labeledAsUnlabeled, this.calibrator, options);
+    const onLabeled = estimateQuality(cells, this.calibrator, { ...options, rows: 'labeled' });
     const predictions = realized.rows + estimated.rows;
     return {
       predictions,

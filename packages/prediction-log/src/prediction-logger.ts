@@ -17,7 +17,18 @@ const PREDICTIONS: JournaledStream<PredictionRecord> = {
   encode: encodeLogBatch,
   // The first record's id names the job: prediction ids are unique, so a batch's first one is too.
   jobId: (records) => records[0]?.prediction_id,
-  stamp: (record, instanceId, seq) => ({ ...record, instance_id: instanceId, seq }),
+  // Field by field, not a spread: one object shape for every record, and the spread's slow path was 5 µs a request in the profile.
+  stamp: (record, instanceId, seq) => ({
+    prediction_id: record.prediction_id,
+    timestamp: record.timestamp,
+    model_version: record.model_version,
+    features: record.features,
+    prediction: record.prediction,
+    probability: record.probability,
+    latency_ms: record.latency_ms,
+    instance_id: instanceId,
+    seq,
+  }),
   newInstanceId,
 };
 

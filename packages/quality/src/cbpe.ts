@@ -11,10 +11,21 @@ export interface SamplingErrors {
   readonly roc_auc: number | null;
 }
 
-/** Expected figures over the unlabeled rows (`rows` counts them). */
+/** Expected figures over the unlabeled rows, or the labeled ones (EstimateOptions.rows); `rows` counts them. */
 export interface EstimatedQuality extends ConfusionFigures {
   /** Standard deviation of the realized figure around the estimate from the luck of the labels alone (see estimateQuality). */
   readonly sampling_error: SamplingErrors;
+}
+
+export interface EstimateOptions {
+  /** As RealizedOptions.threshold: unset, each row's stored prediction; set, the bin edge nearest to it. */
+  readonly threshold?: number;
+  /**
+   * The rows estimated: the unlabeled ones, or the labeled ones as if their
+   * labels were not there (each cell as it is, for the realized-vs-estimated gap).
+   * @defaultValue 'unlabeled'
+   */
+  readonly rows?: 'unlabeled' | 'labeled';
 }
 
 /**
@@ -42,8 +53,9 @@ export interface EstimatedQuality extends ConfusionFigures {
  * one at hand. The test vectors check all four against a Monte Carlo over
  * 2,000 label draws.
  */
-export function estimateQuality(cells: Iterable<QualityCell>, calibrator: IsotonicCalibrator, options: { readonly threshold?: number } = {}): EstimatedQuality {
+export function estimateQuality(cells: Iterable<QualityCell>, calibrator: IsotonicCalibrator, options: EstimateOptions = {}): EstimatedQuality {
   const snapped = options.threshold === undefined ? undefined : snapThreshold(options.threshold);
+  const labeled = options.rows === 'labeled';
   const positives = new Float64Array(BIN_COUNT);
   const negatives = new Float64Array(BIN_COUNT);
   const variances = new Float64Array(BIN_COUNT);
@@ -55,7 +67,7 @@ export function estimateQuality(cells: Iterable<QualityCell>, calibrator: Isoton
   let varA = 0;
   let varB = 0;
   for (const cell of cells) {
-    if (cell.label !== 'unlabeled' || cell.count <= 0) continue;
+    if ((cell.label !== 'unlabeled') !== labeled || cell.count <= 0) continue;
     const c = calibrator.calibrate(Math.min(1, Math.max(0, cell.sum_p / cell.count)));
     const expectedPositive = cell.count * c;
     const expectedNegative = cell.count - expectedPositive;

@@ -1,11 +1,12 @@
 export { BIN_COUNT, BIN_EDGES, binLower, binOf, binUpper, LOGIT_LIMIT, LOGIT_STEP, snapThreshold } from './bins';
 export { CellAccumulator, contributionOf, LOG_LOSS_EPS } from './cells';
+export { CellGroups } from './cell-sums';
 export type { LabelState, QualityCell, RowContribution } from './cells';
 export { realizedQuality } from './realized';
 export type { CalibrationBin, RealizedOptions, RealizedQuality } from './realized';
 export { IsotonicCalibrator } from './isotonic';
 export { estimateQuality } from './cbpe';
-export type { EstimatedQuality, SamplingErrors } from './cbpe';
+export type { EstimatedQuality, EstimateOptions, SamplingErrors } from './cbpe';
 export { binnedAveragePrecision, binnedRocAuc } from './ranking';
 export { QualityError } from './errors';
 export type { QualityErrorCode } from './errors';

@@ -46,4 +46,17 @@ describe('estimateQuality (CBPE) against the estimate computed row by row from s
     expect(estimate).to.include({ rows: 0, tp: 0, precision: null, recall: null, f1: null, roc_auc: null });
     expect(estimate.sampling_error).to.deep.equal({ precision: null, recall: null, f1: null, roc_auc: null });
   });
+
+  it("rows: 'labeled' estimates the labeled cells as if unlabeled, and only them", function () {
+    const v = loadVectors(CASES[0]!);
+    const calibrator = IsotonicCalibrator.fit(v.reference.probability, v.reference.label);
+    const labeled = cellsFromRows(v.current.probability, v.current.label);
+    const cells = [...labeled, ...cellsFromRows([0.02, 0.4, 0.97])];
+    const relabeled = labeled.map((cell) => ({ ...cell, label: 'unlabeled' as const }));
+    for (const threshold of [undefined, 0.3]) {
+      const options = threshold === undefined ? {} : { threshold };
+      expect(estimateQuality(cells, calibrator, { ...options, rows: 'labeled' })).to.deep.equal(estimateQuality(relabeled, calibrator, options));
+    }
+    expect(estimateQuality(cells, calibrator).rows).to.equal(3);
+  });
 });
