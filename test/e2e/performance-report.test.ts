@@ -5,10 +5,12 @@ import { expect } from 'chai';
 import { loadConfig } from '@vigil/config';
 import { loadQualityCalibrator, parseWindow, PerformanceService, type Performance } from '@vigil/monitoring';
 import type { LabelRecord, PredictionRecord } from '@vigil/records';
-import { SqliteQualityReader, SqliteWriter } from '@vigil/stores';
+import { AuditShipper } from '@vigil/audit';
+import { PostgresQualityReader, PostgresStore, SqliteQualityReader, SqliteWriter } from '@vigil/stores';
 import { predictionRecord } from '../support/fixtures/prediction-records';
 import { useTempDirs } from '../support/temp-dirs';
 import { seededUniform as random } from '../support/prng';
+import { dropSchema, POSTGRES_URL } from '../support/test-env';
 
 interface CliRun {
   code: number;
@@ -19,12 +21,14 @@ interface CliRun {
 /** A model version that would run a script if the report did not escape it. */
 const HOSTILE_VERSION = 'evil"<script>alert(1)</script>';
 
-const cli = (sqlitePath: string, ...args: string[]) =>
+const cli = (sqlitePath: string, ...args: string[]) => cliWith({ SQLITE_PATH: sqlitePath }, ...args);
+
+const cliWith = (settings: Record<string, string>, ...args: string[]) =>
   new Promise<CliRun>((resolve) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', 'apps/cli/src/main.ts', 'performance', ...args],
-      { env: { ...process.env, SQLITE_PATH: sqlitePath } },
+      { env: { ...process.env, ...settings } },
       (error, stdout, stderr) => resolve({ code: error === null ? 0 : Number((error as { code?: unknown }).code), stdout, stderr }),
     );
   });
@@ -118,6 +122,31 @@ describe('cli performance report over a real SQLite store', function () {
     expect(hostileHtml).to.not.include('<script>alert');
     expect(hostileHtml).to.include('evil&#34;&#60;script&#62;alert(1)&#60;/script&#62;');
     expect(reported(hostileHtml, 'predictions')).to.equal(predictions.filter((p) => p.model_version === HOSTILE_VERSION).length);
+
+    // Workers on several hosts: the same rows shipped to the Postgres audit, and the report read from there
+    // (MONITORING_STORE=postgres, no SQLite file where SQLITE_PATH points), to the same figures.
+    const schema = `test_report_${process.pid}`;
+    await dropSchema(schema);
+    const store = await PostgresStore.open({ connectionString: POSTGRES_URL, schema });
+    try {
+      const shipping = SqliteWriter.open(path);
+      await new AuditShipper(shipping, store, { batchSize: 500, parallelPages: 1 }).drain();
+      shipping.close();
+      const postgresOut = join(dir, 'postgres.html');
+      const settings = { MONITORING_STORE: 'postgres', AUDIT_DATABASE_URL: POSTGRES_URL, AUDIT_SCHEMA: schema, SQLITE_PATH: join(dir, 'absent', 'none.db') };
+      const fromAudit = await cliWith(settings, 'report', '--window', '24h', '--out', postgresOut);
+      expect(fromAudit.code, fromAudit.stdout + fromAudit.stderr).to.equal(0);
+      const auditHtml = readFileSync(postgresOut, 'utf8');
+      const postgresReader = new PostgresQualityReader(store);
+      const fromPostgres = await new PerformanceService(postgresReader, calibrator).performance(parseWindow('24h'), undefined, undefined);
+      await postgresReader.close();
+      for (const count of ['tp', 'fp', 'tn', 'fn'] as const) expect(reported(auditHtml, `realized-${count}`), count).to.equal(expected.realized[count]);
+      expect(reported(auditHtml, 'realized-precision')).to.equal(fromPostgres.realized.precision);
+      expect(reported(auditHtml, 'predictions')).to.equal(800);
+    } finally {
+      await store.close();
+      await dropSchema(schema);
+    }
   });
 
   it('refuses bad options with exit 2 and the reason, and a missing store with exit 1', async function () {

@@ -33,8 +33,11 @@ describe('worker health: /healthz, /readyz and /metrics on WORKER_METRICS_PORT',
       expect(port).to.be.a('number').and.above(0);
 
       expect(await request(port, 'GET', '/healthz')).to.deep.include({ status: 200, body: { status: 'ok' } });
-      const ready = await request<Readyz>(port, 'GET', '/readyz');
-      expect(ready.status).to.equal(200);
+      // startWorker returns while its Redis connection may still be connecting: ready follows within moments.
+      const ready = await waitFor('/readyz to answer 200 after start', async () => {
+        const answer = await request<Readyz>(port, 'GET', '/readyz');
+        return answer.status === 200 ? answer : undefined;
+      });
       expect(ready.contentType).to.match(/^application\/json/);
       expect(ready.body).to.deep.equal({ status: 'ready', checks: { sqlite: 'ok', redis: 'ok' } });
       const metrics = await request<string>(port, 'GET', '/metrics');

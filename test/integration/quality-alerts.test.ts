@@ -7,7 +7,8 @@ import { openAlertStore, startAlerting, type RunningAlerting } from '@vigil/aler
 import type { Config } from '@vigil/config';
 import type { Logger } from '@vigil/metrics';
 import type { LabelRecord, PredictionRecord } from '@vigil/records';
-import { SqliteWriter } from '@vigil/stores';
+import { AuditShipper } from '@vigil/audit';
+import { PostgresStore, SqliteWriter } from '@vigil/stores';
 import { predictionRecord } from '../support/fixtures/prediction-records';
 import { dropSchema, testConfig } from '../support/test-env';
 
@@ -61,7 +62,7 @@ function world(now: number, caught: number, labelsReceivedAt: number): { predict
   return { predictions: [...labeled.map((l) => l.record), ...fresh], labels };
 }
 
-describe('model-quality alert rules over a real SQLite store, evaluated by the worker’s alerting', function () {
+describe('model-quality alert rules over a real SQLite store or the Postgres audit, evaluated by the worker’s alerting', function () {
   this.timeout(60_000);
   const running: { alerting: RunningAlerting; connection: Redis; writer?: SqliteWriter; schema?: string }[] = [];
   afterEach(async function () {
@@ -133,14 +134,30 @@ describe('model-quality alert rules over a real SQLite store, evaluated by the w
     expect(result.labels_stopped!.value).to.be.closeTo(60, 30);
   });
 
-  it('gives no verdict, and does not fail the round, with MONITORING_STORE=postgres (no quality reader there yet)', async function () {
+  it('reads the Postgres audit with MONITORING_STORE=postgres: the labels another host wrote fire the same rules', async function () {
     const config = testConfig({ MONITORING_STORE: 'postgres', ALERT_RULES_PATH: rulesFile() });
+    // Another host: its own SQLite file, shipped to the audit; this worker's SQLite file holds none of it.
+    const host = SqliteWriter.open(join(mkdtempSync(join(tmpdir(), 'vigil-quality-alerts-host-')), 'monitoring.db'));
+    const now = Date.now();
+    const { predictions, labels } = world(now, 20, now - 3 * HOUR);
+    host.insertLabels(labels.slice(0, 50));
+    host.insertBatch(predictions);
+    host.insertLabels(labels.slice(50));
+    const audit = await PostgresStore.open({ connectionString: config.auditDatabaseUrl!, schema: config.auditSchema });
+    try {
+      await new AuditShipper(host, audit).drain();
+    } finally {
+      await audit.close();
+    }
     const logger = recordingLogger();
-    const alerting = await start(config, undefined, logger);
+    const alerting = await start(config, host, logger);
     await alerting.evaluateNow();
-    expect(logger.warnings).to.have.length(1);
-    expect(logger.warnings[0]).to.match(/^model-quality alert rules give no verdict/);
+    expect(logger.warnings).to.deep.equal([]);
     const result = await states(config);
-    for (const name of ['realized_recall', 'label_coverage', 'labels_stopped']) expect(result[name], name).to.deep.equal({ state: 'inactive', value: null });
+    expect(result.realized_recall).to.deep.equal({ state: 'firing', value: 0.2 });
+    expect(result.labels_stopped!.state).to.equal('firing');
+    expect(result.labels_stopped!.value).to.be.closeTo(3 * 3600, 60);
+    expect(result.label_coverage!.state).to.equal('inactive');
+    expect(result.label_coverage!.value).to.be.closeTo(400 / 450, 1e-12);
   });
 });

@@ -39,9 +39,9 @@ export interface AppDependencies {
   readonly predictionLogger: PredictionLogger | undefined;
   /** Takes POST /feedback's labels; undefined when logging is off. */
   readonly labelLogger?: LabelLogger | undefined;
-  /** Unmatched labels behind /monitoring/labels/unmatched; undefined when the monitoring store is not SQLite. */
+  /** Unmatched labels behind /monitoring/labels/unmatched, from the monitoring store; undefined: the endpoint answers 503. */
   readonly labels?: LabelReader | undefined;
-  /** Realized and estimated quality behind /monitoring/performance; undefined when the monitoring store is not SQLite (503). */
+  /** Realized and estimated quality behind /monitoring/performance, from the monitoring store; undefined: the endpoints answer 503. */
   readonly performance?: PerformanceService | undefined;
   readonly monitoring: MonitoringService;
   readonly metrics: ApiMetrics;

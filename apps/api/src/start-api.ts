@@ -9,7 +9,7 @@ import { loadModel } from '@vigil/model';
 import { CompletenessService, loadQualityCalibrator, MonitoringService, PerformanceService, TimeseriesService } from '@vigil/monitoring';
 import { createLabelLogger, createPredictionLogger, redisUrlAddress, type LabelLogger, type PredictionLogger } from '@vigil/prediction-log';
 import { DeadLetterQueue, QueueInspector, queueNames, readInstanceReports, startInstanceReporter } from '@vigil/queue';
-import { openMonitoringReader, SqliteLabelReader, SqliteQualityReader } from '@vigil/stores';
+import { openLabelReader, openMonitoringReader, openQualityReader } from '@vigil/stores';
 import { createDriftService } from '@vigil/drift';
 import { createApp } from './create-app';
 import { errorBody, rawErrorResponse } from './error-json';
@@ -142,11 +142,12 @@ export async function startApi(config: Config): Promise<RunningApi> {
     });
   }
 
-  const labelReader = config.monitoringStore === 'sqlite' ? SqliteLabelReader.open(config.sqlitePath) : undefined;
+  // From the monitoring store: the SQLite file, or with MONITORING_STORE=postgres the audit, which holds every host's labels.
+  const labelReader = openLabelReader(config);
   // Fitted once at start: a missing or broken quality reference stops start-up with a message naming it.
   const { calibrator } = loadQualityCalibrator(config.qualityReferencePath);
-  const qualityReader = config.monitoringStore === 'sqlite' ? SqliteQualityReader.open(config.sqlitePath) : undefined;
-  const performance = qualityReader === undefined ? undefined : new PerformanceService(qualityReader, calibrator);
+  const qualityReader = openQualityReader(config);
+  const performance = new PerformanceService(qualityReader, calibrator);
   const alerting = createApiAlerting({ settings: config, redis, registry: metrics.registry, logger });
 
   // The logger's progress goes to Redis every second (best effort); completeness compares every instance's with the store.
@@ -170,9 +171,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
     model,
     predictionLogger,
     labelLogger,
-    // Unmatched labels are counted where the worker keeps them; with MONITORING_STORE=postgres the endpoint says so (503).
     labels: labelReader,
-    // Quality rollups are kept in SQLite only for now; with MONITORING_STORE=postgres the endpoints answer 503.
     performance,
     monitoring: new MonitoringService(reader),
     drift,
@@ -245,8 +244,9 @@ export async function startApi(config: Config): Promise<RunningApi> {
         await alerting.close();
         redis?.disconnect();
         await reader.close();
-        labelReader?.close();
-        qualityReader?.close();
+        // A Postgres reader's close ends its pool (async); a SQLite one's is synchronous.
+        await labelReader.close();
+        await qualityReader.close();
         await model.close();
         logger.info('api stopped');
       })();

@@ -51,7 +51,7 @@ describe('vigil_quality_* gauges', function () {
     expect(await qualityLines(metrics)).to.deep.equal([]);
     snapshot = undefined; // a failed read (scrapeCache resolves undefined)
     expect(await qualityLines(metrics)).to.deep.equal([]);
-    metrics.setScrapeSources({}); // MONITORING_STORE=postgres: no quality source at all
+    metrics.setScrapeSources({}); // no quality source at all
     expect(await qualityLines(metrics)).to.deep.equal([]);
     const text = await metrics.registry.metrics();
     expect(text).to.include('# TYPE vigil_quality_realized gauge');

@@ -122,7 +122,7 @@ describe('vigil_quality_* gauges on /metrics', function () {
     });
   });
 
-  describe('with MONITORING_STORE=postgres (no quality rollups there yet)', function () {
+  describe('with MONITORING_STORE=postgres, before any prediction reaches the audit', function () {
     let api: RunningApi;
     let schema: string;
 

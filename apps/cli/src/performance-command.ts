@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import type { Config } from '@vigil/config';
 import { loadQualityCalibrator, PerformanceService } from '@vigil/monitoring';
-import { SqliteQualityReader } from '@vigil/stores';
+import { openQualityReader, type QualityReader } from '@vigil/stores';
 import { parseReportOptions } from './performance/report-options';
 import { renderPerformanceReport } from './performance/report-html';
 import { formatPercent, formatRatio } from './performance/html-text';
@@ -32,14 +32,15 @@ export async function performanceCommand(config: Config, args: readonly string[]
     return 2;
   }
   // Opening a missing file would create an empty store and report zeros: say where we looked instead.
-  if (!existsSync(config.sqlitePath)) {
+  if (config.monitoringStore === 'sqlite' && !existsSync(config.sqlitePath)) {
     out(`performance report: no monitoring store at ${config.sqlitePath} (SQLITE_PATH)`);
     return 1;
   }
-  let reader: SqliteQualityReader | undefined;
+  let reader: QualityReader | undefined;
   try {
     const loaded = loadQualityCalibrator(config.qualityReferencePath);
-    reader = SqliteQualityReader.open(config.sqlitePath);
+    // The store /monitoring reads (MONITORING_STORE): SQLite on one host, the Postgres audit across several.
+    reader = openQualityReader(config);
     const service = new PerformanceService(reader, loaded.calibrator);
     const performance = await service.performance(options.window, options.modelVersion, options.threshold);
     const timeline = await service.timeline(options.window, options.bucket, options.modelVersion, options.threshold);
@@ -60,6 +61,6 @@ export async function performanceCommand(config: Config, args: readonly string[]
     out(`performance report: ${(error as Error).message}`);
     return 1;
   } finally {
-    reader?.close();
+    await reader?.close();
   }
 }

@@ -121,7 +121,7 @@ describe('model-quality alert conditions', function () {
     expect(await evaluateCondition(stopped, sources({ secondsSinceLastLabel: undefined, predictions: 50 }))).to.deep.equal({ value: null, breached: false });
   });
 
-  it('gives every quality kind no verdict without a quality store (MONITORING_STORE=postgres), without throwing', async function () {
+  it('gives every quality kind no verdict without a quality source (no rule reads quality), without throwing', async function () {
     const kinds = ALERT_KINDS.filter((kind) => ALERT_KIND_DESCRIPTIONS[kind].readsQuality);
     expect(kinds).to.have.length(8);
     for (const kind of kinds) {

@@ -4,17 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isPermanentError } from '@vigil/errors';
 import { SqliteWriter } from '@vigil/stores';
+import type { LabelRecord, PredictionRecord } from '@vigil/records';
 import { predictionRecords } from '../../../test/support/fixtures/prediction-records';
-import { WriteCoalescer } from '../src/jobs/log-batch/write-coalescer';
+import { WriteCoalescer } from '../src/jobs/write-coalescer';
 
 /** `count` records numbered from `start` (ids in that order). */
 const records = (count: number, start: number) => predictionRecords(count, { start });
 
 /** A coalescer over a real SQLite file that records the transactions it asked for. */
-function coalescerOnFile(): { writer: SqliteWriter; coalescer: WriteCoalescer; transactions: number[][] } {
+function coalescerOnFile(): { writer: SqliteWriter; coalescer: WriteCoalescer<PredictionRecord>; transactions: number[][] } {
   const writer = SqliteWriter.open(join(mkdtempSync(join(tmpdir(), 'coalesce-')), 'm.db'));
   const transactions: number[][] = [];
-  const coalescer = new WriteCoalescer((batches) => {
+  const coalescer = new WriteCoalescer<PredictionRecord>((batches) => {
     transactions.push(batches.map((b) => b.length));
     return writer.insertBatches(batches);
   });
@@ -46,6 +47,29 @@ describe('WriteCoalescer', function () {
     expect(transactions).to.deep.equal([[10, 5, 10], [10], [5], [10]]);
     // Nothing of the refused batch was stored, all of the others.
     expect(writer.unaudited(100).map((row) => row.prediction_id)).to.deep.equal([...records(10, 0), ...records(10, 100)].map((r) => r.prediction_id));
+    writer.close();
+  });
+
+  it('shares one transaction between label batches too, each told its own new versions', async function () {
+    const writer = SqliteWriter.open(join(mkdtempSync(join(tmpdir(), 'coalesce-labels-')), 'm.db'));
+    const transactions: number[][] = [];
+    const coalescer = new WriteCoalescer<LabelRecord>((batches) => {
+      transactions.push(batches.map((b) => b.length));
+      return writer.insertLabelBatches(batches);
+    });
+    writer.insertBatch(records(30, 0));
+    const labels = (from: number, count: number, label: 0 | 1): LabelRecord[] =>
+      records(count, from).map((r) => ({
+        prediction_id: r.prediction_id,
+        label,
+        labeled_at: '2026-12-01T00:00:00.000Z',
+        received_at: '2026-12-01T00:00:01.000Z',
+      }));
+    expect(await coalescer.write(labels(0, 10, 1))).to.equal(10);
+    // A resent batch (no new version) and a new one handed over together: one transaction, 0 and 20.
+    const [resent, fresh] = await Promise.all([coalescer.write(labels(0, 10, 1)), coalescer.write(labels(10, 20, 0))]);
+    expect([resent, fresh]).to.deep.equal([0, 20]);
+    expect(transactions).to.deep.equal([[10], [10, 20]]);
     writer.close();
   });
 });

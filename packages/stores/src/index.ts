@@ -1,6 +1,8 @@
 export type { MonitoringReader, SampledPrediction, StoredPrediction } from './types';
 export { openMonitoringReader } from './open-monitoring-reader';
 export type { MonitoringReaderSettings } from './open-monitoring-reader';
+export { openLabelArrivals, openLabelReader, openQualityReader } from './open-quality-readers';
+export type { LabelArrivals } from './label-arrivals';
 export { openSqlite } from './sqlite/open-sqlite';
 export type { SqliteDatabase } from './sqlite/open-sqlite';
 export { SqliteWriter } from './sqlite/sqlite-writer';
@@ -23,3 +25,6 @@ export type { UnshippedSeqRanges } from './sqlite/sqlite-seq-ranges';
 export { SqliteQualityRollups } from './sqlite/sqlite-quality-rollups';
 export { QUALITY_TIMELINE_LEVELS, SqliteQualityReader } from './sqlite/sqlite-quality-reader';
 export type { QualityBucket, QualityReader, QualitySpan } from './sqlite/sqlite-quality-reader';
+export { PostgresQualityReader } from './postgres/postgres-quality-reader';
+export { PostgresLabelReader } from './postgres/postgres-label-reader';
+export { PostgresLabelArrivals } from './postgres/postgres-label-arrivals';

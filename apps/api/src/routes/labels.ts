@@ -10,8 +10,9 @@ export function labelsRouter(reader: LabelReader | undefined): Router {
   router.get('/monitoring/labels/unmatched', async (req, res) => {
     onlyParameters(req, ['limit']);
     const limit = parseLimit(req.query.limit, 100, 1000);
+    // Either store answers (SQLite, or the Postgres audit's label versions); only an app built without a label reader cannot.
     if (reader === undefined) {
-      throw new ApiError('NOT_READY', 'Unmatched labels are read from the SQLite store (MONITORING_STORE=sqlite)', { where: 'MONITORING_STORE' });
+      throw new ApiError('NOT_READY', 'unmatched labels are not served by this process (it has no label reader)', { where: 'labels' });
     }
     const { count, labels } = await reader.unmatchedLabels(limit);
     res.json({ count, limit, labels });

@@ -3,9 +3,10 @@ import { parseBucket, parseModelVersion, parseThreshold, parseWindow, type Perfo
 import { ApiError } from '../api-errors';
 import { onlyParameters } from './query-parameters';
 
+/** Either store answers (SQLite's quality rollups, or the Postgres audit's rows); only an app built without a quality reader cannot. */
 function requireService(service: PerformanceService | undefined): PerformanceService {
   if (service === undefined) {
-    throw new ApiError('NOT_READY', 'performance is read from SQLite for now (MONITORING_STORE=sqlite)', { where: 'MONITORING_STORE' });
+    throw new ApiError('NOT_READY', 'model performance is not served by this process (it has no quality reader)', { where: 'performance' });
   }
   return service;
 }

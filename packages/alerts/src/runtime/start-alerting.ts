@@ -10,7 +10,7 @@ import { loadAlertRules } from '../alert-rules';
 import { openAlertStore, type AlertStoreSettings } from '../alert-store-open';
 import { createAlertSources } from './alert-sources';
 import { startAlertScheduler } from './alert-scheduler';
-import { openQualitySources, rulesReadQuality, type QualitySourceSettings } from './quality-sources';
+import { openQualitySources, type QualitySourceSettings } from './quality-sources';
 import { startWebhookDelivery } from './webhook-delivery';
 
 /**
@@ -61,11 +61,6 @@ export async function startAlerting(options: AlertingOptions): Promise<RunningAl
   const spec = loadModelSpec(settings.modelSpecPath);
   // First of what opens files: a broken quality reference stops start-up before anything needs closing.
   const quality = openQualitySources(settings, rules);
-  if (quality === undefined && rulesReadQuality(rules)) {
-    logger.warn('model-quality alert rules give no verdict: quality figures are read from SQLite only (MONITORING_STORE=postgres)', {
-      monitoringStore: settings.monitoringStore,
-    });
-  }
   const names = queueNames(settings.queueName);
   const reader = openMonitoringReader(settings);
   const drift = createDriftService({ settings, spec, reader });
@@ -122,7 +117,7 @@ export async function startAlerting(options: AlertingOptions): Promise<RunningAl
       await closeSources();
       await store.close();
       await reader.close();
-      quality?.close();
+      await quality?.close();
     },
   };
 }

@@ -261,6 +261,14 @@ export class PostgresStore implements MonitoringReader {
   }
 
   /**
+   * A read for the readers beside this store (quality, labels) on a checked-out client, after migrating;
+   * `table` names a table of this store's schema.
+   */
+  read<T>(work: (client: pg.PoolClient, table: (name: string) => string) => Promise<T>): Promise<T> {
+    return this.withClient((client) => work(client, (name) => `"${this.schema}".${name}`));
+  }
+
+  /**
    * Runs `work` on a checked-out client (after migrating). A checked-out client has none of
    * the pool's listeners: if the server goes away meanwhile, its 'error' event would be
    * unhandled and kill the process, so it is ignored here (the query rejects anyway), and a

@@ -22,7 +22,8 @@ export interface QualityReader {
   timeline(sinceMinute: number, level: RollupLevel['key'], modelVersion: string | undefined): Promise<QualityBucket[]>;
   /** The model versions with predictions from `sinceMinute` on (the same keys span reads), sorted. */
   modelVersions(sinceMinute: number): Promise<string[]>;
-  close(): void;
+  /** A Postgres reader ends its pool: await it before exiting. */
+  close(): void | Promise<void>;
 }
 
 type Span = Record<string, number | string | null>;

@@ -72,7 +72,7 @@ export class SqliteWriter {
       this.quality.labelsJoined(changes);
       onLabelsJoined(changes);
     });
-    this.insertLabelsTransaction = db.transaction((labels: readonly LabelRecord[]) => this.labels.add(labels));
+    this.insertLabelsTransaction = db.transaction((batches: readonly (readonly LabelRecord[])[]) => batches.map((labels) => this.labels.add(labels)));
     this.selectLabelsForAudit = db.prepare<[number, number], LabelAuditRow>(
       `SELECT id, label_id, prediction_id, label, labeled_at, received_at, version FROM label_history
        WHERE id > max(?, (SELECT shipped_through FROM label_audit_progress)) ORDER BY id LIMIT ?`,
@@ -184,8 +184,19 @@ export class SqliteWriter {
    * Returns the new versions; a redelivered batch adds none.
    */
   insertLabels(labels: readonly LabelRecord[]): number {
+    return this.insertLabelBatches([labels])[0]!;
+  }
+
+  /**
+   * Several label batches in one transaction, all or none (the worker's
+   * coalescer hands over the batches it holds at once): labels land on random
+   * pages of large tables, so the commit is most of their cost, and one
+   * commit for many batches writes the shared pages once. Returns each
+   * batch's new versions.
+   */
+  insertLabelBatches(batches: readonly (readonly LabelRecord[])[]): number[] {
     try {
-      return this.insertLabelsTransaction.immediate(labels);
+      return this.insertLabelsTransaction.immediate(batches);
     } catch (error) {
       throw asPermanentIfRefused(error);
     }

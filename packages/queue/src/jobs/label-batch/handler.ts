@@ -3,6 +3,7 @@ import { isPermanentError } from '@vigil/errors';
 import type { Logger, WorkerMetrics } from '@vigil/metrics';
 import type { LabelRecord } from '@vigil/records';
 import type { DeadLetterQueue } from '../../dead-letter-queue';
+import { WriteCoalescer } from '../write-coalescer';
 import { labelBatchRecords, parseLabelBatch, type LabelBatchPayload } from './definition';
 
 export type LabelBatchJob = Pick<Job<LabelBatchPayload>, 'id' | 'data'>;
@@ -14,6 +15,8 @@ export type LabelBatchJob = Pick<Job<LabelBatchPayload>, 'id' | 'data'>;
 export interface LabelBatchSink {
   /** Writes the labels in one transaction; returns the label versions it added (a redelivered batch adds none). */
   insertLabels(labels: readonly LabelRecord[]): number;
+  /** Several batches in one transaction, all or none; each batch's new versions. */
+  insertLabelBatches(batches: readonly (readonly LabelRecord[])[]): number[];
 }
 
 export interface LabelBatchHandlerOptions {
@@ -28,11 +31,13 @@ export interface LabelBatchHandlerOptions {
 /**
  * Handles one label batch as logBatchHandler does a log batch: parse,
  * dead-letter what can never be stored, write the rest in one SQLite
- * transaction. Any other throw makes BullMQ retry; the stores are
+ * transaction (shared with the other batches held at once). Any other throw makes BullMQ retry; the stores are
  * idempotent on the label's id, so a retry adds nothing twice.
  */
 export function labelBatchHandler(options: LabelBatchHandlerOptions) {
   const { sink, onWritten, deadLetters, metrics, logger } = options;
+  // The label batches the worker holds at once share one transaction, as log batches do.
+  const coalescer = new WriteCoalescer<LabelRecord>((batches) => sink.insertLabelBatches(batches));
 
   async function deadLetter(kind: 'rejected-records' | 'store-rejected-records', job: LabelBatchJob, reason: string, problems: string[], records: unknown[]) {
     const id = await deadLetters.add({
@@ -61,7 +66,7 @@ export function labelBatchHandler(options: LabelBatchHandlerOptions) {
     }
     let written = 0;
     try {
-      written = sink.insertLabels(labels);
+      written = await coalescer.write(labels);
     } catch (error) {
       if (!isPermanentError(error)) throw error;
       // One at a time, so the label SQLite refuses does not hold back the others.

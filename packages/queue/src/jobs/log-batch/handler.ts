@@ -7,7 +7,7 @@ import { logBatchRecords, parseLogBatch, type LogBatchPayload } from './definiti
 
 /** What the handler reads of a job: BullMQ's Job fits, and so does a plain value in a test. */
 export type LogBatchJob = Pick<Job<LogBatchPayload>, 'id' | 'data'>;
-import { WriteCoalescer } from './write-coalescer';
+import { WriteCoalescer } from '../write-coalescer';
 
 /**
  * Where the handler writes a batch: the worker's SqliteWriter. An interface,
@@ -46,7 +46,7 @@ export interface LogBatchHandlerOptions {
  */
 export function logBatchHandler(options: LogBatchHandlerOptions) {
   const { sink, onWritten, deadLetters, metrics, logger } = options;
-  const coalescer = new WriteCoalescer((batches) => sink.insertBatches(batches));
+  const coalescer = new WriteCoalescer<PredictionRecord>((batches) => sink.insertBatches(batches));
 
   type Problem = { index: number; problem: string };
   async function deadLetter(kind: 'rejected-records' | 'store-rejected-records', job: LogBatchJob, reason: string, problems: Problem[], records: unknown[]) {

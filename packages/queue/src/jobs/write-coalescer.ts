@@ -1,30 +1,28 @@
-import type { PredictionRecord } from '@vigil/records';
-
-interface Waiting {
-  readonly records: readonly PredictionRecord[];
+interface Waiting<T> {
+  readonly records: readonly T[];
   resolve(written: number): void;
   reject(error: unknown): void;
 }
 
 /**
- * Lets the log batches a worker holds at once (WORKER_CONCURRENCY) share one
+ * Lets the batches (log or label) a worker holds at once (WORKER_CONCURRENCY) share one
  * SQLite transaction: a batch handed over while another is waiting for its
  * turn joins it, so a backlog pays one commit and one rollup merge for
  * several batches. Nothing waits for company: a lone batch is written on the
  * next turn of the event loop, as soon as the jobs fetched in this one have
  * had their chance to join.
  */
-export class WriteCoalescer {
-  private waiting: Waiting[] = [];
+export class WriteCoalescer<T> {
+  private waiting: Waiting<T>[] = [];
   private scheduled = false;
 
   constructor(
     /** Writes the batches in one transaction, all or none; returns each one's new rows. */
-    private readonly writeTogether: (batches: readonly (readonly PredictionRecord[])[]) => number[],
+    private readonly writeTogether: (batches: readonly (readonly T[])[]) => number[],
   ) {}
 
   /** Resolves with the batch's new rows once its transaction committed; rejects with the write's error. */
-  write(records: readonly PredictionRecord[]): Promise<number> {
+  write(records: readonly T[]): Promise<number> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ records, resolve, reject });
       if (!this.scheduled) {
