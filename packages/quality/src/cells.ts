@@ -5,17 +5,13 @@ import { QualityError } from './errors';
 export type LabelState = 'unlabeled' | 0 | 1;
 
 /**
- * The sums one (bin, stored prediction, label state) cell holds: enough for
- * exact counts (from the stored prediction, not the bin), exact Brier score
- * and log loss, and AUC / average precision / calibration from the bins.
- * Sums of squares are kept for both labels because n - 2Σp + Σp² cancels
- * badly for confident positives: Σ(1-p)² is summed directly.
+ * The sums a cell holds: enough for exact counts (from the stored
+ * prediction, not the bin), exact Brier score and log loss, and AUC /
+ * average precision / calibration from the bins. Sums of squares are kept
+ * for both labels because n - 2Σp + Σp² cancels badly for confident
+ * positives: Σ(1-p)² is summed directly.
  */
-export interface QualityCell {
-  readonly bin: number;
-  /** The class the model predicted for these rows (its stored `prediction`). */
-  readonly prediction: 0 | 1;
-  readonly label: LabelState;
+export interface CellSums {
   count: number;
   /** Σ p */
   sum_p: number;
@@ -29,19 +25,19 @@ export interface QualityCell {
   sum_log_q: number;
 }
 
+/** The sums of one (bin, stored prediction, label state). */
+export interface QualityCell extends CellSums {
+  readonly bin: number;
+  /** The class the model predicted for these rows (its stored `prediction`). */
+  readonly prediction: 0 | 1;
+  readonly label: LabelState;
+}
+
 /** scikit-learn 1.2's log_loss default: probabilities are clipped to [eps, 1 - eps]. */
 export const LOG_LOSS_EPS = 1e-15;
 
 /** One row's contribution, signed (+1 adds, -1 takes away: a label moves a row between cells). */
-export interface RowContribution {
-  readonly bin: number;
-  readonly count: number;
-  readonly sum_p: number;
-  readonly sum_p2: number;
-  readonly sum_q2: number;
-  readonly sum_log_p: number;
-  readonly sum_log_q: number;
-}
+export type RowContribution = Readonly<CellSums> & { readonly bin: number };
 
 export function contributionOf(probability: number, sign: 1 | -1 = 1): RowContribution {
   const bin = binOf(probability);

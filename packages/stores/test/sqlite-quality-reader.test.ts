@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
+import type { CellSums } from '@vigil/quality';
 import type { LabelRecord, PredictionRecord } from '@vigil/records';
 import { spanPlan } from '@vigil/rollups';
 import { openSqlite, SqliteQualityReader, SqliteWriter } from '@vigil/stores';
@@ -10,17 +11,7 @@ import { useTempDirs } from '../../../test/support/temp-dirs';
 const START_MS = Date.UTC(2026, 10, 20, 7, 13);
 const MINUTE = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
-type SqlCell = {
-  bin: number;
-  prediction: 0 | 1;
-  label_state: -1 | 0 | 1;
-  count: number;
-  sum_p: number;
-  sum_p2: number;
-  sum_q2: number;
-  sum_log_p: number;
-  sum_log_q: number;
-};
+type SqlCell = CellSums & { bin: number; prediction: 0 | 1; label_state: -1 | 0 | 1 };
 const SUMS = 'sum(count) AS count, sum(sum_p) AS sum_p, sum(sum_p2) AS sum_p2, sum(sum_q2) AS sum_q2, sum(sum_log_p) AS sum_log_p, sum(sum_log_q) AS sum_log_q';
 const asCells = (rows: SqlCell[]) => rows.map(({ label_state, ...sums }) => ({ ...sums, label: label_state === -1 ? 'unlabeled' : label_state }));
 

@@ -1,4 +1,4 @@
-import { contributionOf, labelDelayBucket, type LabelState } from '@vigil/quality';
+import { contributionOf, labelDelayBucket, type CellSums, type LabelState } from '@vigil/quality';
 import type { PredictionRecord } from '@vigil/records';
 import type { LabelJoin } from '../labels-joined';
 import type { SqliteDatabase } from './open-sqlite';
@@ -23,19 +23,13 @@ const COMPACTION_LAG_MINUTES = 2;
 /** The prediction side a cell needs. */
 type ScoredRow = Pick<PredictionRecord, 'timestamp' | 'model_version' | 'probability' | 'prediction'>;
 
-interface PendingCell {
+interface PendingCell extends CellSums {
   readonly level: string;
   readonly key: number;
   readonly model_version: string;
   readonly bin: number;
   readonly prediction: 0 | 1;
   readonly label_state: -1 | 0 | 1;
-  count: number;
-  sum_p: number;
-  sum_p2: number;
-  sum_q2: number;
-  sum_log_p: number;
-  sum_log_q: number;
 }
 
 /**
