@@ -13,13 +13,14 @@ import { modelQuality } from './benchmarks/model-quality';
 import { monitoringQueries } from './benchmarks/monitoring-queries';
 import { pipelineCapacity } from './benchmarks/pipeline-capacity';
 import { requestPath } from './benchmarks/request-path';
+import { shadowCost } from './benchmarks/shadow-cost';
 import type { BenchContext, Benchmark } from './harness/context';
 import { writeBenchmarksMd } from './harness/report';
 import { liveProcesses } from './harness/processes';
 import { BenchResources } from './harness/resources';
 import { readResults, writeResult, type BenchmarkResult } from './harness/results';
 
-const BENCHMARKS: readonly Benchmark[] = [requestPath, pipelineCapacity, freshness, apiMemory, monitoringQueries, inferenceBatching, modelQuality];
+const BENCHMARKS: readonly Benchmark[] = [requestPath, pipelineCapacity, freshness, apiMemory, monitoringQueries, inferenceBatching, modelQuality, shadowCost];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: string[] | undefined } {
   let quick = false;

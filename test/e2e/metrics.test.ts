@@ -24,6 +24,7 @@ const ALLOWED_LABELS = new Set([
   'rule',
   'metric',
   'window',
+  'reason',
 ]);
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 

@@ -1,8 +1,9 @@
 import express, { type Express } from 'express';
 import type { ApiAlerting } from '@vigil/alerts';
 import type { ApiMetrics, Logger } from '@vigil/metrics';
-import type { ModelRunner } from '@vigil/model';
-import type { CompletenessService, MonitoringService, PerformanceService, TimeseriesService } from '@vigil/monitoring';
+import type { ModelRunner, ShadowScorer } from '@vigil/model';
+import type { ShadowRequest } from './start-shadow';
+import type { CompareService, CompletenessService, MonitoringService, PerformanceService, TimeseriesService } from '@vigil/monitoring';
 import type { DriftService } from '@vigil/drift';
 import type { LabelLogger, PredictionLogger } from '@vigil/prediction-log';
 import type { LabelReader } from '@vigil/stores';
@@ -21,7 +22,9 @@ import { driftRouter } from './routes/drift';
 import { feedbackRouter } from './routes/feedback';
 import { labelsRouter } from './routes/labels';
 import { monitoringRouter } from './routes/monitoring';
+import { openapiRouter } from './routes/openapi';
 import { performanceRouter } from './routes/performance';
+import { compareRouter } from './routes/compare';
 import { predictRouter } from './routes/predict';
 import { accessGuard } from './security/access-guard';
 import { accessKeys } from './security/access-keys';
@@ -36,6 +39,8 @@ import type { SecurityOptions } from './security/security-options';
 /** Everything the HTTP layer needs, built by start-api (or a test). */
 export interface AppDependencies {
   readonly model: ModelRunner;
+  /** A challenger that scores each answered request off the response path (SHADOW_MODEL_PATH); undefined: none. */
+  readonly shadow?: ShadowScorer<ShadowRequest> | undefined;
   readonly predictionLogger: PredictionLogger | undefined;
   /** Takes POST /feedback's labels; undefined when logging is off. */
   readonly labelLogger?: LabelLogger | undefined;
@@ -77,6 +82,8 @@ export interface AppDependencies {
   readonly timeseries?: TimeseriesService | undefined;
   /** Records per API instance by where they are, behind /monitoring/completeness; undefined when logging is off. */
   readonly completeness?: CompletenessService | undefined;
+  /** Champion against the shadow model behind /monitoring/compare; undefined: the endpoint answers 503. */
+  readonly compare?: CompareService | undefined;
 }
 
 /** Every path under these needs the read key to read and the admin key to change anything (when the keys are set). */
@@ -128,6 +135,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(
     predictRouter({
       model: deps.model,
+      shadow: deps.shadow,
       logger: deps.predictionLogger,
       metrics: deps.metrics,
       maxInstances: deps.maxInstancesPerRequest,
@@ -138,11 +146,13 @@ export function createApp(deps: AppDependencies): Express {
   app.use(monitoringRouter(deps.monitoring, deps.timeseries));
   app.use(labelsRouter(deps.labels));
   app.use(performanceRouter(deps.performance));
+  app.use(compareRouter(deps.compare));
   if (deps.drift) app.use(driftRouter(deps.drift));
   if (deps.alerting) app.use(alertsRouter(deps.alerting.rules, deps.alerting.store));
   app.use(adminRouter(deps.deadLetters));
   app.use(queueRouter(deps.queue));
   app.use(completenessRouter(deps.completeness));
+  app.use(openapiRouter(deps));
   app.use(dashboardRouter());
   app.use(healthRouter(deps.readiness, deps.metrics.registry));
 

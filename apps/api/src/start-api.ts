@@ -6,7 +6,7 @@ import { createApiAlerting } from '@vigil/alerts';
 import type { Config, StopOptions } from '@vigil/config';
 import { createApiMetrics, createLogger } from '@vigil/metrics';
 import { loadModel } from '@vigil/model';
-import { CompletenessService, loadQualityCalibrator, MonitoringService, PerformanceService, TimeseriesService } from '@vigil/monitoring';
+import { CompletenessService, loadQualityCalibration, MonitoringService, PerformanceService, TimeseriesService } from '@vigil/monitoring';
 import { createLabelLogger, createPredictionLogger, redisUrlAddress, type LabelLogger, type PredictionLogger } from '@vigil/prediction-log';
 import { DeadLetterQueue, QueueInspector, queueNames, readInstanceReports, startInstanceReporter } from '@vigil/queue';
 import { openLabelReader, openMonitoringReader, openQualityReader } from '@vigil/stores';
@@ -19,6 +19,8 @@ import { accessWarnings } from './security/access-keys';
 import { Readiness } from './readiness';
 import { journalCheck, loggerChecks, modelLoaded } from './readiness-checks';
 import { shutdownGrace } from './shutdown-grace';
+import { startShadow } from './start-shadow';
+import { openCompare } from './open-compare';
 
 export interface RunningApi {
   readonly port: number;
@@ -142,12 +144,17 @@ export async function startApi(config: Config): Promise<RunningApi> {
     });
   }
 
+  // A challenger beside the champion: loaded and checked now, fed after each answer.
+  const shadow = await startShadow({ config, stream: redis ? journaledStream(config, redis) : undefined, redis, metrics, logger });
+
   // From the monitoring store: the SQLite file, or with MONITORING_STORE=postgres the audit, which holds every host's labels.
   const labelReader = openLabelReader(config);
-  // Fitted once at start: a missing or broken quality reference stops start-up with a message naming it.
-  const { calibrator } = loadQualityCalibrator(config.qualityReferencePath);
+  // Fitted once at start: a broken quality reference, or a missing one QUALITY_REFERENCE_PATH names, stops start-up with a message
+  // naming it; none beside the model with the variable unset leaves the estimates null (unavailable) and the rest running.
+  const { calibrator } = loadQualityCalibration(config);
   const qualityReader = openQualityReader(config);
   const performance = new PerformanceService(qualityReader, calibrator);
+  const compare = openCompare(config, 'unavailable' in calibrator ? undefined : calibrator, shadow?.scorer.version);
   const alerting = createApiAlerting({ settings: config, redis, registry: metrics.registry, logger });
 
   // The logger's progress goes to Redis every second (best effort); completeness compares every instance's with the store.
@@ -169,6 +176,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
   });
   const app = createApp({
     model,
+    shadow: shadow?.scorer,
     predictionLogger,
     labelLogger,
     labels: labelReader,
@@ -189,6 +197,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
     queue,
     timeseries: new TimeseriesService(reader),
     completeness,
+    compare,
   });
 
   const server = app.listen(config.port, config.host);
@@ -238,6 +247,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
         clearTimeout(deadline);
         await predictionLogger?.close();
         await labelLogger?.close();
+        await shadow?.close(); // scores what waits, then flushes its journal to Redis
         await reporter?.stop(); // after the flush: the last report's backlog is what is left on disk
         await deadLetters?.close();
         await queue?.close();
@@ -247,6 +257,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
         // A Postgres reader's close ends its pool (async); a SQLite one's is synchronous.
         await labelReader.close();
         await qualityReader.close();
+        compare?.close();
         await model.close();
         logger.info('api stopped');
       })();

@@ -6,6 +6,7 @@ import { loadConfig } from '@vigil/config';
 import { dlqCommand } from './dlq-command';
 import { driftCommand } from './drift-command';
 import { feedbackCommand } from './feedback-command';
+import { modelCommand } from './model-command';
 import { performanceCommand } from './performance-command';
 
 const out = (line: string) => process.stdout.write(line + '\n');
@@ -23,6 +24,7 @@ const commands: Record<string, (a: readonly string[]) => Promise<number>> = {
   dlq: (a) => dlqCommand(config, a, out),
   drift: (a) => driftCommand(config, a, out),
   feedback: (a) => feedbackCommand(config, a, { out, progress: process.stderr }),
+  model: (a) => modelCommand(config, a, { out, progress: process.stderr }),
   performance: (a) => performanceCommand(config, a, out),
 };
 

@@ -1,6 +1,6 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import type { Config } from '@vigil/config';
-import { loadQualityCalibrator, PerformanceService } from '@vigil/monitoring';
+import { loadQualityCalibration, PerformanceService } from '@vigil/monitoring';
 import { openQualityReader, type QualityReader } from '@vigil/stores';
 import { parseReportOptions } from './performance/report-options';
 import { renderPerformanceReport } from './performance/report-html';
@@ -38,7 +38,8 @@ export async function performanceCommand(config: Config, args: readonly string[]
   }
   let reader: QualityReader | undefined;
   try {
-    const loaded = loadQualityCalibrator(config.qualityReferencePath);
+    // Without a reference beside the model (QUALITY_REFERENCE_PATH unset) the report shows realized quality and no estimates.
+    const loaded = loadQualityCalibration(config);
     // The store /monitoring reads (MONITORING_STORE): SQLite on one host, the Postgres audit across several.
     reader = openQualityReader(config);
     const service = new PerformanceService(reader, loaded.calibrator);

@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { VigilError } from '@vigil/errors';
 import { VARIABLES, type VariableDefinition, type VariableKey } from './variables';
 
@@ -8,7 +9,14 @@ type Defaulted = { [K in VariableKey]: (typeof VARIABLES)[K]['defaultValue'] ext
 export type Config = Readonly<
   { [K in Defaulted]: ParsedValue<(typeof VARIABLES)[K]> } & {
     [K in Exclude<VariableKey, Defaulted>]: ParsedValue<(typeof VARIABLES)[K]> | undefined;
-  } & { modelSpecPath: string }
+  } & {
+    modelSpecPath: string;
+    shadowModelSpecPath?: string;
+    /** Whether DRIFT_CONFIG_PATH was set: only then is a missing file an error (unset, the built-in defaults apply). */
+    driftConfigPathGiven: boolean;
+    /** Whether QUALITY_REFERENCE_PATH was set: only then is a missing file an error (unset, the estimates are unavailable). */
+    qualityReferencePathGiven: boolean;
+  }
 >;
 
 export type ConfigErrorCode = 'CONFIG_INVALID';
@@ -22,9 +30,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   const problems: string[] = [];
   const values: Record<string, unknown> = {};
   const failed = new Set<VariableKey>();
+  const isGiven = (name: string) => env[name] !== undefined && env[name] !== '';
+  // The model's folder holds its reference and settings unless a variable says otherwise (MODEL_PATH itself is checked in the loop).
+  const modelFolder = dirname(isGiven(VARIABLES.modelPath.name) ? env[VARIABLES.modelPath.name]! : VARIABLES.modelPath.defaultValue);
   for (const [key, definition] of Object.entries(VARIABLES) as [VariableKey, VariableDefinition<unknown>][]) {
     const given = env[definition.name];
-    const raw = given === undefined || given === '' ? definition.defaultValue : given;
+    const fallback = definition.besideModel === undefined ? definition.defaultValue : join(modelFolder, definition.besideModel);
+    const raw = given === undefined || given === '' ? fallback : given;
     if (raw === undefined) {
       values[key] = undefined;
       continue;
@@ -42,6 +54,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (problems.length > 0) throw configError(problems);
   const modelPath = values.modelPath as string;
   values.modelSpecPath = modelPath.replace(/\.onnx$/i, '') + '.spec.json';
+  values.driftConfigPathGiven = isGiven(VARIABLES.driftConfigPath.name);
+  values.qualityReferencePathGiven = isGiven(VARIABLES.qualityReferencePath.name);
+  const shadowPath = values.shadowModelPath as string | undefined;
+  if (shadowPath !== undefined) values.shadowModelSpecPath = shadowPath.replace(/\.onnx$/i, '') + '.spec.json';
   return Object.freeze(values) as Config;
 }
 

@@ -10,6 +10,8 @@ export interface VariableDefinition<T> {
   readonly description: string;
   /** A key or salt: error messages show only its length, never the value. */
   readonly secret?: boolean;
+  /** When unset: this file in MODEL_PATH's folder (`defaultValue` is what that is for the default MODEL_PATH). */
+  readonly besideModel?: string;
 }
 
 // D keeps the default's literal type, so Config knows which settings are always present.
@@ -18,7 +20,7 @@ function variable<T, D extends string | undefined>(
   parse: Parser<T>,
   defaultValue: D,
   description: string,
-  options: { readonly secret?: boolean } = {},
+  options: { readonly secret?: boolean; readonly besideModel?: string } = {},
 ): VariableDefinition<T> & { readonly defaultValue: D } {
   return { name, parse, defaultValue, description, ...options };
 }
@@ -67,23 +69,43 @@ export const VARIABLES = {
   ),
   auditSchema: variable('AUDIT_SCHEMA', identifier, 'public', 'Postgres schema that holds the audit tables.'),
   modelPath: variable('MODEL_PATH', nonEmpty, 'artifacts/model.onnx', 'ONNX model to serve; its spec is the file beside it with .spec.json instead of .onnx.'),
+  shadowModelPath: variable(
+    'SHADOW_MODEL_PATH',
+    nonEmpty,
+    undefined,
+    'A challenger ONNX model (its spec beside it) that scores every request after the champion has answered; ' +
+      "its scores are logged as role shadow under the champion's prediction_id. Unset: no shadow.",
+  ),
+  shadowMaxPending: variable(
+    'SHADOW_MAX_PENDING',
+    integerIn(1, 1_000_000),
+    '1024',
+    'Instances the shadow may have waiting; beyond it requests are not shadowed (vigil_shadow_skipped_total{reason="behind"}), so it never slows the champion.',
+  ),
   referencePath: variable(
     'REFERENCE_PATH',
     nonEmpty,
     'artifacts/reference.json',
-    'Training-feature sample that drift is measured against (written by `npm run train-model`).',
+    'Training-feature sample that drift is measured against (written by `npm run train-model` and `npm run cli -- model init`); ' +
+      "unset: `reference.json` in `MODEL_PATH`'s folder.",
+    { besideModel: 'reference.json' },
   ),
   driftConfigPath: variable(
     'DRIFT_CONFIG_PATH',
     nonEmpty,
     'artifacts/drift.config.json',
-    'Drift settings: which test decides per feature, thresholds, correction, sample sizes.',
+    "Drift settings: which test decides per feature, thresholds, correction, sample sizes; unset: `drift.config.json` in `MODEL_PATH`'s folder, " +
+      'or the built-in defaults (those of `artifacts/drift.config.json`) when there is none. Set to a missing file, it stops start-up.',
+    { besideModel: 'drift.config.json' },
   ),
   qualityReferencePath: variable(
     'QUALITY_REFERENCE_PATH',
     nonEmpty,
     'artifacts/quality-reference.json',
-    'Held-out probabilities and labels CBPE calibrates the model on before estimating quality of unlabeled predictions (written by `npm run train-model`).',
+    'Held-out probabilities and labels CBPE calibrates the model on before estimating quality of unlabeled predictions (written by `npm run train-model`, ' +
+      "and by `npm run cli -- model init --label`); unset: `quality-reference.json` in `MODEL_PATH`'s folder, and when there is none the estimates " +
+      'answer null (with the reason) while everything else runs. Set to a missing file, it stops start-up.',
+    { besideModel: 'quality-reference.json' },
   ),
   predictionLogging: variable('PREDICTION_LOGGING', onOff, 'on', '`off` disables prediction logging (benchmarks, incidents).'),
   logBatchMaxRecords: variable('LOG_BATCH_MAX_RECORDS', integerIn(1, 10000), '500', 'The API flushes its log batcher once it holds this many records.'),

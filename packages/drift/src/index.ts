@@ -19,3 +19,4 @@ export type { DriftServiceOptions, DriftTimelinePoint, DriftWindow } from './dri
 export { renderDriftReport } from './html-report';
 export { loadReference } from './reference';
 export type { Reference } from './reference';
+export { DEFAULT_DRIFT_CONFIG } from './default-drift-config';

@@ -134,6 +134,27 @@ export function createApiMetrics() {
       help: 'Labels neither enqueued nor journaled (journal full or unwritable). Should stay 0.',
       registers: [registry],
     }),
+    shadowPredictions: new Counter({
+      name: 'vigil_shadow_predictions_total',
+      help: 'Instances the shadow model (SHADOW_MODEL_PATH) scored off the response path, by its model version.',
+      labelNames: ['model_version'] as const,
+      registers: [registry],
+    }),
+    shadowSkipped: withZeroSeries(
+      new Counter({
+        name: 'vigil_shadow_skipped_total',
+        help: 'Instances the shadow model did not score: behind (its queue was full), invalid (outside its spec), failed (inference error).',
+        labelNames: ['reason'] as const,
+        registers: [registry],
+      }),
+      [{ reason: 'behind' }, { reason: 'invalid' }, { reason: 'failed' }],
+    ),
+    shadowLatency: new Histogram({
+      name: 'vigil_shadow_inference_seconds',
+      help: "Time of one shadow session.run (a batch of requests' instances), off the response path.",
+      buckets: LATENCY_BUCKETS_SECONDS,
+      registers: [registry],
+    }),
     spoolBytes: new Gauge({
       name: 'vigil_spool_bytes',
       help: "Bytes of log batches waiting for Redis in this API's journal (its backlog and the journals it adopted).",

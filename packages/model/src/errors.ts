@@ -1,7 +1,7 @@
 import { VigilError } from '@vigil/errors';
 
 /** Every error the model package raises, by stable code. */
-export type ModelErrorCode = 'MODEL_SPEC_INVALID' | 'MODEL_LOAD_FAILED' | 'INVALID_FEATURES' | 'INFERENCE_FAILED';
+export type ModelErrorCode = 'MODEL_SPEC_INVALID' | 'MODEL_SPEC_MISMATCH' | 'MODEL_LOAD_FAILED' | 'INVALID_FEATURES' | 'INFERENCE_FAILED';
 
 export class ModelError extends VigilError<ModelErrorCode> {
   constructor(code: ModelErrorCode, message: string, details: Record<string, unknown> = {}) {

@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { ModelError } from './errors';
-import { encodedWidth, encodeInto, loadModelSpec, type FeatureRecord, type ModelSpec } from './model-spec';
+import { loadModelSpec, type FeatureRecord, type ModelSpec } from './model-spec';
+import { planInputs } from './model-inputs';
+import { planOutput } from './model-outputs';
+import { exposeZipMapInput, findZipMapOutput } from './onnx/zipmap';
 
 export interface Scored {
   readonly prediction: 0 | 1;
@@ -26,11 +30,19 @@ export interface ModelRunner {
   close(): Promise<void>;
 }
 
-export async function loadModel(options: LoadModelOptions): Promise<ModelRunner> {
-  const spec = loadModelSpec(options.specPath);
-  let session: ort.InferenceSession;
+/** A valid record built from the spec alone (each range's low end, false, the first category), scored once at load. */
+function probeRecord(spec: ModelSpec): FeatureRecord {
+  return Object.fromEntries(
+    spec.features.map((feature) => [
+      feature.name,
+      feature.type === 'categorical' ? (feature.categories[0] ?? '') : feature.type === 'boolean' ? false : feature.min,
+    ]),
+  );
+}
+
+async function createSession(model: Uint8Array, options: LoadModelOptions): Promise<ort.InferenceSession> {
   try {
-    session = await ort.InferenceSession.create(options.modelPath, {
+    return await ort.InferenceSession.create(model, {
       intraOpNumThreads: options.intraOpThreads ?? 1,
       interOpNumThreads: 1,
       executionProviders: ['cpu'],
@@ -38,36 +50,70 @@ export async function loadModel(options: LoadModelOptions): Promise<ModelRunner>
   } catch (error) {
     throw new ModelError('MODEL_LOAD_FAILED', `Cannot load ONNX model ${options.modelPath}: ${(error as Error).message}`);
   }
-  if (!session.inputNames.includes(spec.input_name) || !session.outputNames.includes(spec.output_name)) {
-    throw new ModelError(
-      'MODEL_LOAD_FAILED',
-      `Model ${options.modelPath} has inputs [${session.inputNames.join(', ')}] and outputs [${session.outputNames.join(', ')}], ` +
-        `but its spec names input "${spec.input_name}" and output "${spec.output_name}"`,
-    );
+}
+
+/**
+ * Loads a binary classifier and its spec. The model's declared inputs and outputs are
+ * checked against the spec, and one probe record is scored, so a model that could only
+ * fail per request (wrong width, a logit served as a probability) stops start-up instead.
+ */
+export async function loadModel(options: LoadModelOptions): Promise<ModelRunner> {
+  const spec = loadModelSpec(options.specPath);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(options.modelPath);
+  } catch (error) {
+    throw new ModelError('MODEL_LOAD_FAILED', `Cannot read ONNX model ${options.modelPath}: ${(error as Error).message}`);
   }
-  const width = encodedWidth(spec);
+  // onnxruntime-node cannot return a ZipMap's sequence of maps: expose the tensor it wraps.
+  const zipMap = findZipMapOutput(bytes, spec.output_name);
+  const session = await createSession(zipMap ? exposeZipMapInput(bytes, zipMap) : bytes, options);
+  let feed: ReturnType<typeof planInputs>;
+  let output: ReturnType<typeof planOutput>;
+  try {
+    feed = planInputs(spec, session.inputMetadata, options.modelPath);
+    output = planOutput(spec, session.outputMetadata, zipMap, options.modelPath);
+  } catch (error) {
+    await session.release();
+    throw error;
+  }
+  const fetches = [output.fetch];
 
   async function score(records: readonly FeatureRecord[]): Promise<Scored[]> {
-    const input = new Float32Array(records.length * width);
-    records.forEach((record, row) => encodeInto(spec, record, input, row * width));
-    let output: ort.Tensor | undefined;
+    let result: ort.InferenceSession.ReturnType;
     try {
-      const result = await session.run({ [spec.input_name]: new ort.Tensor('float32', input, [records.length, width]) });
-      output = result[spec.output_name];
+      result = await session.run(feed(records), fetches);
     } catch (error) {
       throw new ModelError('INFERENCE_FAILED', `Inference failed: ${(error as Error).message}`);
     }
-    const probabilities = output?.data;
-    if (!(probabilities instanceof Float32Array) || probabilities.length !== records.length) {
-      throw new ModelError('INFERENCE_FAILED', `Model output "${spec.output_name}" is not one float per instance`);
-    }
-    return Array.from(probabilities, (probability) => ({ probability, prediction: probability >= spec.threshold ? 1 : 0 }));
+    return Array.from(output.probabilities(result[output.fetch], records.length), (probability) => ({
+      probability,
+      prediction: probability >= spec.threshold ? 1 : 0,
+    }));
   }
 
+  await checkProbe(spec, score, options.modelPath, session);
   return {
     spec,
     version: spec.model_version,
     score,
     close: () => session.release(),
   };
+}
+
+async function checkProbe(spec: ModelSpec, score: ModelRunner['score'], source: string, session: ort.InferenceSession): Promise<void> {
+  let probability: number | undefined;
+  try {
+    [{ probability } = { probability: Number.NaN }] = await score([probeRecord(spec)]);
+  } catch (error) {
+    await session.release();
+    throw new ModelError('MODEL_SPEC_MISMATCH', `Model ${source} fails on a valid record built from its spec: ${(error as Error).message}`, { model: source });
+  }
+  if (!(probability >= 0 && probability <= 1)) {
+    await session.release();
+    const hint = (spec.output_transform ?? 'none') === 'none' ? '; if the output is a logit, declare "output_transform": "sigmoid" or "softmax"' : '';
+    throw new ModelError('MODEL_SPEC_MISMATCH', `Model ${source} answers ${probability} for a valid record, which is not a probability${hint}`, {
+      model: source,
+    });
+  }
 }

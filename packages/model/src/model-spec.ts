@@ -3,37 +3,56 @@ import { ModelError } from './errors';
 
 export type FeatureType = 'number' | 'integer' | 'boolean' | 'categorical';
 
-export interface NumericFeatureSpec {
+interface FeatureSpecBase {
   readonly name: string;
+  readonly description?: string;
+  /** With `input_layout: "per_feature"`: the model input this feature feeds. @defaultValue the feature's name */
+  readonly input?: string;
+}
+export interface NumericFeatureSpec extends FeatureSpecBase {
   readonly type: 'number' | 'integer';
   readonly min: number;
   readonly max: number;
-  readonly description?: string;
 }
-export interface BooleanFeatureSpec {
-  readonly name: string;
+export interface BooleanFeatureSpec extends FeatureSpecBase {
   readonly type: 'boolean';
-  readonly description?: string;
 }
-export interface CategoricalFeatureSpec {
-  readonly name: string;
+export interface CategoricalFeatureSpec extends FeatureSpecBase {
   readonly type: 'categorical';
   readonly categories: readonly string[];
-  readonly description?: string;
 }
 export type FeatureSpec = NumericFeatureSpec | BooleanFeatureSpec | CategoricalFeatureSpec;
+
+/** How features reach the model: one encoded [N, F] tensor, or one [N, 1] input per feature (skl2onnx with named inputs). */
+export type InputLayout = 'tensor' | 'per_feature';
+/** What turns the output into P(positive): nothing, a sigmoid of a logit, or a softmax over the columns. */
+export type OutputTransform = 'none' | 'sigmoid' | 'softmax';
+export const INPUT_LAYOUTS: readonly InputLayout[] = ['tensor', 'per_feature'];
+export const OUTPUT_TRANSFORMS: readonly OutputTransform[] = ['none', 'sigmoid', 'softmax'];
 
 /** The JSON file beside every served model: what it expects and how to feed it. */
 export interface ModelSpec {
   readonly model_version: string;
-  /** Name of the float32 [N, F] input tensor. */
-  readonly input_name: string;
-  /** Name of the float32 [N, 1] output tensor holding P(fraud). */
+  /** @defaultValue "tensor" */
+  readonly input_layout?: InputLayout;
+  /** With the tensor layout: the [N, F] input fed the encoded features (float32, float64 or int64, as the model declares). */
+  readonly input_name?: string;
+  /**
+   * The output holding P(positive): [N] or [N, 1], [N, C] with the positive class at
+   * `positive_class_index`, or a ZipMap's sequence of maps (the tensor feeding it is read).
+   */
   readonly output_name: string;
+  /** @defaultValue "none" */
+  readonly output_transform?: OutputTransform;
+  /** Column of the positive class in an output with two or more columns. @defaultValue 1 */
+  readonly positive_class_index?: number;
   /** probability >= threshold is predicted as fraud (1). */
   readonly threshold: number;
   readonly features: readonly FeatureSpec[];
 }
+
+/** A spec whose features feed one encoded [N, F] input (what `npm run train-model` writes). */
+export type TensorModelSpec = ModelSpec & { readonly input_layout?: 'tensor'; readonly input_name: string };
 
 /** A value a client may send for one feature. */
 export type FeatureValue = number | boolean | string;
@@ -80,8 +99,19 @@ export function checkModelSpec(value: unknown, source: string): ModelSpec {
   };
   if (typeof value !== 'object' || value === null) return fail('expected a JSON object');
   const spec = value as Record<string, unknown>;
-  for (const key of ['model_version', 'input_name', 'output_name'] as const) {
+  for (const key of ['model_version', 'output_name'] as const) {
     if (typeof spec[key] !== 'string' || spec[key] === '') fail(`"${key}" must be a non-empty string`);
+  }
+  const layout = spec.input_layout ?? 'tensor';
+  if (!INPUT_LAYOUTS.includes(layout as InputLayout)) fail(`"input_layout" must be one of ${INPUT_LAYOUTS.join(', ')}`);
+  if (layout === 'tensor' && (typeof spec.input_name !== 'string' || spec.input_name === '')) {
+    fail('"input_name" must be a non-empty string (the [N, F] input) unless "input_layout" is "per_feature"');
+  }
+  if (spec.output_transform !== undefined && !OUTPUT_TRANSFORMS.includes(spec.output_transform as OutputTransform)) {
+    fail(`"output_transform" must be one of ${OUTPUT_TRANSFORMS.join(', ')}`);
+  }
+  if (spec.positive_class_index !== undefined && !(Number.isInteger(spec.positive_class_index) && (spec.positive_class_index as number) >= 0)) {
+    fail('"positive_class_index" must be an integer >= 0');
   }
   if (typeof spec.threshold !== 'number' || !(spec.threshold > 0 && spec.threshold < 1)) fail('"threshold" must be a number between 0 and 1');
   if (!Array.isArray(spec.features) || spec.features.length === 0) return fail('"features" must be a non-empty array');
@@ -93,6 +123,7 @@ export function checkModelSpec(value: unknown, source: string): ModelSpec {
     if (typeof f.name !== 'string' || f.name === '') fail(`${where}.name must be a non-empty string`);
     if (names.has(f.name as string)) fail(`${where}.name "${String(f.name)}" is used twice`);
     names.add(f.name as string);
+    if (f.input !== undefined && (typeof f.input !== 'string' || f.input === '')) fail(`${where}.input must be a non-empty string`);
     if (f.type === 'number' || f.type === 'integer') {
       if (typeof f.min !== 'number' || typeof f.max !== 'number' || !(f.min <= f.max)) fail(`${where} needs numeric min <= max`);
     } else if (f.type === 'categorical') {

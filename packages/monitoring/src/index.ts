@@ -11,6 +11,11 @@ export type { Completeness, CompletenessTotals, InstanceCompleteness, InstanceRe
 export { CompletenessService, MAX_GRACE_MS, parseGrace } from './completeness-service';
 export type { CompletenessSources } from './completeness-service';
 export { parseBucket, parseThreshold, PerformanceService } from './performance-service';
-export type { Performance, PerformanceFigures, PerformanceTimeline, QualityGap } from './performance-service';
-export { loadQualityCalibrator } from './load-quality-calibrator';
-export type { LoadedCalibrator } from './load-quality-calibrator';
+export type { Performance, PerformanceFigures, PerformanceTimeline, QualityGap, UnavailableEstimate } from './performance-service';
+export { loadQualityCalibration, loadQualityCalibrator } from './load-quality-calibrator';
+export type { EstimatesUnavailable, LoadedCalibrator, QualityReferenceSettings, UnavailableCalibration } from './load-quality-calibrator';
+export { CompareService } from './compare/compare-service';
+export type { CompareReferences, Comparison, ShadowPairSource } from './compare/compare-service';
+export { ComparisonAccumulator, comparePairs, SAMPLE_SIZE } from './compare/model-comparison';
+export type { ModelComparison, ModelReferences, ModelSide, OutputDrift, ProbabilityDifference, ScoredPair } from './compare/model-comparison';
+export { referencesBeside } from './compare/references-beside';

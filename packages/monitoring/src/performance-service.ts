@@ -10,6 +10,7 @@ import {
 } from '@vigil/quality';
 import type { QualityReader } from '@vigil/stores';
 import { MonitoringError } from './errors';
+import type { EstimatesUnavailable } from './load-quality-calibrator';
 import type { TimeWindow } from './window';
 
 /** Realized minus estimated, both over the labeled rows: near 0 while the calibration holds (see PerformanceService). */
@@ -21,6 +22,24 @@ export interface QualityGap {
   readonly roc_auc: number | null;
 }
 
+/**
+ * The estimated part without a quality reference to calibrate on: the rows
+ * an estimate would cover, every figure null, and why (`unavailable`).
+ */
+export interface UnavailableEstimate {
+  readonly rows: number;
+  readonly tp: null;
+  readonly fp: null;
+  readonly tn: null;
+  readonly fn: null;
+  readonly precision: null;
+  readonly recall: null;
+  readonly f1: null;
+  readonly roc_auc: null;
+  readonly sampling_error: { readonly precision: null; readonly recall: null; readonly f1: null; readonly roc_auc: null };
+  readonly unavailable: string;
+}
+
 /** The figures of one span of predictions, the fields of GET /monitoring/performance. */
 export interface PerformanceFigures {
   readonly predictions: number;
@@ -29,7 +48,7 @@ export interface PerformanceFigures {
   /** From prediction to its first label (labeled_at - timestamp), within ±4.4% (log buckets); null with no labels. */
   readonly label_delay_seconds: { readonly p50: number | null; readonly p95: number | null };
   readonly realized: Omit<RealizedQuality, 'threshold'>;
-  readonly estimated: Omit<EstimatedQuality, 'threshold'>;
+  readonly estimated: Omit<EstimatedQuality, 'threshold'> | UnavailableEstimate;
   readonly gap: QualityGap;
 }
 
@@ -84,6 +103,13 @@ export function parseThreshold(raw: unknown): number | undefined {
   return value;
 }
 
+function unavailableEstimate(cells: readonly QualityCell[], unavailable: string): UnavailableEstimate {
+  let rows = 0;
+  for (const cell of cells) if (cell.label === 'unlabeled') rows += cell.count;
+  const none = { precision: null, recall: null, f1: null, roc_auc: null } as const;
+  return { rows, tp: null, fp: null, tn: null, fn: null, ...none, sampling_error: none, unavailable };
+}
+
 const omitThreshold = <T extends { threshold: number | null }>({ threshold: _threshold, ...rest }: T): Omit<T, 'threshold'> => rest;
 const difference = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
 
@@ -99,7 +125,8 @@ const difference = (a: number | null, b: number | null) => (a === null || b === 
 export class PerformanceService {
   constructor(
     private readonly reader: QualityReader,
-    private readonly calibrator: IsotonicCalibrator,
+    /** Without a quality reference (see loadQualityCalibration), the estimates and the gap answer null, saying why. */
+    private readonly calibrator: IsotonicCalibrator | EstimatesUnavailable,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -136,8 +163,9 @@ export class PerformanceService {
   private figures(cells: readonly QualityCell[], labelDelays: ReadonlyMap<number, number>, threshold: number | undefined): PerformanceFigures {
     const options = threshold === undefined ? {} : { threshold };
     const realized = realizedQuality(cells, options);
-    const estimated = estimateQuality(cells, this.calibrator, options);
-    const onLabeled = estimateQuality(cells, this.calibrator, { ...options, rows: 'labeled' });
+    const calibrator = this.calibrator;
+    const estimated = 'unavailable' in calibrator ? unavailableEstimate(cells, calibrator.unavailable) : estimateQuality(cells, calibrator, options);
+    const onLabeled = 'unavailable' in calibrator ? undefined : estimateQuality(cells, calibrator, { ...options, rows: 'labeled' });
     const predictions = realized.rows + estimated.rows;
     return {
       predictions,
@@ -145,13 +173,13 @@ export class PerformanceService {
       label_coverage: predictions > 0 ? realized.rows / predictions : null,
       label_delay_seconds: { p50: labelDelayQuantile(labelDelays, 0.5), p95: labelDelayQuantile(labelDelays, 0.95) },
       realized: omitThreshold(realized),
-      estimated: omitThreshold(estimated),
+      estimated: 'unavailable' in estimated ? estimated : omitThreshold(estimated),
       gap: {
         rows: realized.rows,
-        precision: difference(realized.precision, onLabeled.precision),
-        recall: difference(realized.recall, onLabeled.recall),
-        f1: difference(realized.f1, onLabeled.f1),
-        roc_auc: difference(realized.roc_auc, onLabeled.roc_auc),
+        precision: difference(realized.precision, onLabeled?.precision ?? null),
+        recall: difference(realized.recall, onLabeled?.recall ?? null),
+        f1: difference(realized.f1, onLabeled?.f1 ?? null),
+        roc_auc: difference(realized.roc_auc, onLabeled?.roc_auc ?? null),
       },
     };
   }

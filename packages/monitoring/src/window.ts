@@ -38,11 +38,11 @@ export function parseLimit(raw: unknown, fallback: number, max: number): number 
 }
 
 /** An optional model_version filter: the version string as the API reports it. */
-export function parseModelVersion(raw: unknown): string | undefined {
+export function parseModelVersion(raw: unknown, parameter = 'model_version'): string | undefined {
   if (raw === undefined) return undefined;
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > 200) {
-    throw new MonitoringError('INVALID_QUERY_PARAMETER', 'model_version must be a non-empty string of at most 200 characters', {
-      parameter: 'model_version',
+    throw new MonitoringError('INVALID_QUERY_PARAMETER', `${parameter} must be a non-empty string of at most 200 characters`, {
+      parameter,
     });
   }
   return raw;

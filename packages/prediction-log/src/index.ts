@@ -9,4 +9,6 @@ export { redisUrlAddress } from './journal/destination';
 export type { ForeignJournal } from './journal/adoption';
 export { createLabelLogger, LABEL_JOURNAL_SUBDIR, LABEL_STREAM } from './label-logger';
 export type { LabelLogger } from './label-logger';
+export { createShadowLogger, SHADOW_JOURNAL_SUBDIR, SHADOW_STREAM } from './shadow-logger';
+export type { ShadowLogger } from './shadow-logger';
 export type { JournaledLogger, JournaledLoggerEvents, JournaledLoggerOptions } from './journaled-logger';

@@ -16,6 +16,11 @@ export interface PredictionRecord {
   readonly instance_id?: string;
   /** 1, 2, 3… per instance, consecutive in the order that instance logged its records; set by the prediction logger. */
   readonly seq?: number;
+  /**
+   * `shadow`: a challenger's score of the champion's request, under the champion's
+   * `prediction_id` (stored apart, in shadow_predictions). Absent: the champion's own record.
+   */
+  readonly role?: 'shadow';
 }
 
 /** Time-sortable id assigned in the API before the response is sent. */

@@ -51,5 +51,6 @@ export function recordProblem(value: unknown): string | undefined {
   // Both optional: records logged before instances numbered theirs have neither.
   if (r.instance_id !== undefined && !isInstanceId(r.instance_id)) return 'instance_id is not 1-64 of A-Z a-z 0-9 _ . -';
   if (r.seq !== undefined && !isSequenceNumber(r.seq)) return 'seq is not a positive safe integer';
+  if (r.role !== undefined && r.role !== 'shadow') return 'role is not "shadow"';
   return undefined;
 }

@@ -11,6 +11,8 @@ export { NO_LABELS_JOINED_HOOK } from './labels-joined';
 export type { LabelJoin, LabelReader, LabelsJoinedHook, UnmatchedLabel, UnmatchedLabels } from './labels-joined';
 export { replacesLabel, storedLabelId } from './sqlite/sqlite-labels';
 export { SqliteLabelReader } from './sqlite/sqlite-label-reader';
+export { SqliteShadowReader } from './sqlite/sqlite-shadow-reader';
+export type { ShadowPairRow, StoredScoredRow } from './sqlite/sqlite-shadow-reader';
 export { SqliteLabelArrivals } from './sqlite/sqlite-label-arrivals';
 export { SqliteReader } from './sqlite/sqlite-reader';
 export { startRetention } from './sqlite/sqlite-retention';

@@ -9,7 +9,7 @@ export const OUTPUT_NAME = 'probability';
 export const DEFAULT_THRESHOLD = 0.5;
 
 // The spec format is the serving contract, owned by @vigil/model; the trainer writes it.
-import type { FeatureSpec, ModelSpec } from '@vigil/model';
+import type { FeatureSpec, TensorModelSpec } from '@vigil/model';
 export type { BooleanFeatureSpec, CategoricalFeatureSpec, FeatureSpec, FeatureType, FeatureValue, ModelSpec, NumericFeatureSpec } from '@vigil/model';
 
 export const MERCHANT_CATEGORIES = ['grocery', 'restaurant', 'fuel', 'online_retail', 'travel', 'electronics', 'entertainment', 'health'] as const;
@@ -75,7 +75,7 @@ export const FEATURE_SPECS: readonly FeatureSpec[] = [
   },
 ];
 
-export function buildModelSpec(threshold: number = DEFAULT_THRESHOLD): ModelSpec {
+export function buildModelSpec(threshold: number = DEFAULT_THRESHOLD): TensorModelSpec {
   return {
     model_version: MODEL_VERSION,
     input_name: INPUT_NAME,

@@ -1,5 +1,5 @@
 import type { Activation, DenseLayer, Network } from './network';
-import { onnxModelProto, ONNX_FLOAT } from './onnx-schema';
+import { onnxModelProto, ONNX_FLOAT } from '@vigil/model';
 
 interface DecodedTensor {
   name: string;

@@ -1,5 +1,5 @@
 import type { Network } from './network';
-import { onnxModelProto, ONNX_FLOAT } from './onnx-schema';
+import { onnxModelProto, ONNX_FLOAT } from '@vigil/model';
 
 /** ONNX IR version 8 with opset 17: what onnxruntime 1.14+ and every current tool reads. */
 export const IR_VERSION = 8;

@@ -1,5 +1,6 @@
 import { encodedWidth, encodeRows } from './encode-features';
-import { buildModelSpec, DEFAULT_THRESHOLD, type ModelSpec, type TransactionFeatures } from './feature-spec';
+import { buildModelSpec, DEFAULT_THRESHOLD, type TransactionFeatures } from './feature-spec';
+import type { TensorModelSpec } from '@vigil/model';
 import { averagePrecision, metricsAtThreshold, rocAuc } from './metrics';
 import { describeFeatures, type EvaluationMetrics, type ModelCard, type SplitStats } from './model-card';
 import { predictProbabilities, roundToFloat32, type Network } from './network';
@@ -34,7 +35,7 @@ export interface TrainModelOptions extends Omit<SimulationOptions, 'seed'> {
 }
 
 export interface TrainedModel {
-  readonly spec: ModelSpec;
+  readonly spec: TensorModelSpec;
   /** Float32-exact parameters: the same numbers the ONNX file holds. */
   readonly network: Network;
   /** model.onnx bytes. */

@@ -16,6 +16,7 @@ import {
   type TransactionFeatures,
 } from '../src/index';
 import { onnxToNetwork } from '../src/onnx-reader';
+import type { TensorModelSpec } from '@vigil/model';
 
 const ARTIFACTS = fileURLToPath(new URL('../../../artifacts/', import.meta.url));
 const TOLERANCE = 1e-5;
@@ -27,7 +28,7 @@ function encodeAll(spec: ModelSpec, rows: readonly TransactionFeatures[]): Float
   return matrix;
 }
 
-async function runOnnx(modelPath: string, spec: ModelSpec, matrix: Float32Array, count: number): Promise<Float32Array> {
+async function runOnnx(modelPath: string, spec: TensorModelSpec, matrix: Float32Array, count: number): Promise<Float32Array> {
   const session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: 1, interOpNumThreads: 1 });
   try {
     const input = session.inputMetadata[0];
@@ -71,7 +72,7 @@ describe('training: ONNX model matches the trainer', function () {
   it('committed artifacts/model.onnx: onnxruntime equals the trainer forward pass and reference.json', async function () {
     const modelPath = join(ARTIFACTS, 'model.onnx');
     expect(existsSync(modelPath), `${modelPath} is committed`).to.equal(true);
-    const spec = JSON.parse(readFileSync(join(ARTIFACTS, 'model.spec.json'), 'utf8')) as ModelSpec;
+    const spec = JSON.parse(readFileSync(join(ARTIFACTS, 'model.spec.json'), 'utf8')) as TensorModelSpec;
     expect(spec).to.deep.equal(JSON.parse(JSON.stringify(buildModelSpec(spec.threshold))));
     const reference = JSON.parse(readFileSync(join(ARTIFACTS, 'reference.json'), 'utf8')) as { rows: TransactionFeatures[]; probabilities: number[] };
     expect(reference.rows.length).to.be.within(4000, 6000);

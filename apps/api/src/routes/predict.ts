@@ -1,13 +1,16 @@
 import { Router, type Request } from 'express';
 import type { ApiMetrics } from '@vigil/metrics';
-import { findFeatureProblems, ModelError, type FeatureProblem, type FeatureRecord, type ModelRunner } from '@vigil/model';
+import { findFeatureProblems, ModelError, type FeatureProblem, type FeatureRecord, type ModelRunner, type ShadowScorer } from '@vigil/model';
 import type { PredictionLogger } from '@vigil/prediction-log';
 import { newPredictionId, type PredictionRecord } from '@vigil/records';
 import { ApiError } from '../api-errors';
 import type { FeatureRedactor } from '../security/redact-features';
+import type { ShadowRequest } from '../start-shadow';
 
 export interface PredictRouteOptions {
   readonly model: ModelRunner;
+  /** Scores each answered request again, after the answer; undefined: no challenger. */
+  readonly shadow?: ShadowScorer<ShadowRequest> | undefined;
   /** undefined when PREDICTION_LOGGING=off. */
   readonly logger: PredictionLogger | undefined;
   readonly metrics: ApiMetrics;
@@ -82,7 +85,7 @@ function invalidFeatures(problems: FeatureProblem[]): ModelError {
 
 export function predictRouter(options: PredictRouteOptions): Router {
   const router = Router();
-  const { model, logger, metrics, redact } = options;
+  const { model, shadow, logger, metrics, redact } = options;
 
   router.post('/predict', async (req, res) => {
     const started = performance.now();
@@ -114,6 +117,8 @@ export function predictRouter(options: PredictRouteOptions): Router {
     });
     metrics.predictionLatency.observe({ model_version: model.version }, latencyMs / 1000);
     res.json(batch ? { model_version: model.version, predictions: results } : results[0]);
+    // After the answer: the challenger sees what the champion scored (unredacted), under the same ids.
+    shadow?.submit(records, { predictionIds: results.map((result) => result.prediction_id), timestamp });
   });
 
   router.get('/model', (_req, res) => {

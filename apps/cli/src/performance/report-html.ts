@@ -57,7 +57,11 @@ function headline(p: PerformanceFigures): string {
 function counts(p: PerformanceFigures): string {
   const row = (name: 'realized' | 'estimated', label: string) =>
     `<tr><th>${label}</th>${(['tp', 'fp', 'tn', 'fn'] as const)
-      .map((k) => `<td class="num" data-metric="${name}-${k}" data-value="${p[name][k]}">${formatCount(p[name][k])}</td>`)
+      .map((k) => {
+        // Without a quality reference the estimated counts are null (unavailable).
+        const value = p[name][k];
+        return `<td class="num" data-metric="${name}-${k}" data-value="${dataValue(value)}">${value === null ? '—' : formatCount(value)}</td>`;
+      })
       .join('')}<td class="num">${formatCount(p[name].rows)}</td></tr>`;
   return `<table class="figures"><thead><tr><th></th><th>TP</th><th>FP</th><th>TN</th><th>FN</th><th>rows</th></tr></thead>
 <tbody>${row('realized', 'realized (labels)')}${row('estimated', 'estimated (expected counts)')}</tbody></table>`;

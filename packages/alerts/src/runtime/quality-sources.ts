@@ -1,9 +1,9 @@
-import { loadQualityCalibrator, PerformanceService } from '@vigil/monitoring';
+import { loadQualityCalibration, PerformanceService, type QualityReferenceSettings } from '@vigil/monitoring';
 import { openLabelArrivals, openQualityReader, type LabelArrivals, type MonitoringReaderSettings } from '@vigil/stores';
 import { describeKind, type AlertRules } from '../alert-rules';
 
 /** Field names match the validated `Config` of @vigil/config. */
-export interface QualitySourceSettings extends MonitoringReaderSettings {
+export interface QualitySourceSettings extends MonitoringReaderSettings, QualityReferenceSettings {
   /** QUALITY_REFERENCE_PATH: the labeled reference CBPE calibrates on (as the API's /monitoring/performance). */
   readonly qualityReferencePath: string;
 }
@@ -25,12 +25,14 @@ function rulesReadQuality(rules: AlertRules): boolean {
  * rollups, or with MONITORING_STORE=postgres the audit, which holds every
  * worker's predictions and labels where each worker's own SQLite file holds
  * only its share), and when the newest label arrived. undefined when no rule
- * reads them. A missing or broken reference stops start-up
- * (INVALID_REFERENCE), as it stops the API's.
+ * reads them. A broken reference, or a missing one QUALITY_REFERENCE_PATH
+ * names, stops start-up (INVALID_REFERENCE), as it stops the API's; none
+ * beside the model with the variable unset leaves the estimated kinds
+ * without a verdict (their figures are null) and the realized ones working.
  */
 export function openQualitySources(settings: QualitySourceSettings, rules: AlertRules): QualitySources | undefined {
   if (!rulesReadQuality(rules)) return undefined;
-  const { calibrator } = loadQualityCalibrator(settings.qualityReferencePath);
+  const { calibrator } = loadQualityCalibration(settings);
   const reader = openQualityReader(settings);
   const labelArrivals = openLabelArrivals(settings);
   return {

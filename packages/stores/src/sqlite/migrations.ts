@@ -224,4 +224,25 @@ export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
       ));
     `,
   },
+  {
+    version: 11,
+    sql: `
+      -- A challenger model's scores of the champion's requests (SHADOW_MODEL_PATH), under the
+      -- champion's prediction_id: one row per (prediction, shadow version), so a redelivered
+      -- batch adds nothing and two challengers in turn stay apart. Kept out of predictions,
+      -- so every champion figure (rollups, quality, completeness) stays the champion's.
+      CREATE TABLE shadow_predictions (
+        id            INTEGER PRIMARY KEY,
+        prediction_id TEXT    NOT NULL,
+        model_version TEXT    NOT NULL,
+        timestamp     TEXT    NOT NULL,
+        prediction    INTEGER NOT NULL CHECK (prediction IN (0, 1)),
+        probability   REAL    NOT NULL CHECK (probability >= 0 AND probability <= 1),
+        latency_ms    REAL    NOT NULL CHECK (latency_ms >= 0),
+        created_at    TEXT    NOT NULL,
+        UNIQUE (prediction_id, model_version)
+      );
+      CREATE INDEX shadow_predictions_timestamp ON shadow_predictions (timestamp);
+    `,
+  },
 ];

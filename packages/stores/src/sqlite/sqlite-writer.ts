@@ -57,6 +57,8 @@ export class SqliteWriter {
   private readonly insertMany;
   private readonly pruneAudited;
   private readonly pruneAny;
+  private readonly insertShadow;
+  private readonly pruneShadows;
   private readonly rollups: SqliteRollups;
   private readonly seqRanges: SqliteSeqRanges;
   private readonly addDeadLettered;
@@ -112,12 +114,23 @@ export class SqliteWriter {
     this.pruneAny = db.prepare(
       'DELETE FROM predictions WHERE id IN (SELECT id FROM predictions WHERE timestamp < ? AND id < (SELECT max(id) FROM predictions) LIMIT ?)',
     );
+    this.insertShadow = db.prepare(
+      `INSERT INTO shadow_predictions (prediction_id, model_version, timestamp, prediction, probability, latency_ms, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (prediction_id, model_version) DO NOTHING`,
+    );
+    this.pruneShadows = db.prepare('DELETE FROM shadow_predictions WHERE id IN (SELECT id FROM shadow_predictions WHERE timestamp < ? LIMIT ?)');
     this.insertMany = db.transaction((batches: readonly (readonly PredictionRecord[])[]) => {
       const added: PredictionRecord[] = [];
       const createdAt = new Date().toISOString();
+      let shadowsAdded = 0;
       const counts = batches.map((records) => {
         const before = added.length;
+        const shadowsBefore = shadowsAdded;
         for (const r of records) {
+          if (r.role === 'shadow') {
+            shadowsAdded += this.insertShadow.run(r.prediction_id, r.model_version, r.timestamp, r.prediction, r.probability, r.latency_ms, createdAt).changes;
+            continue;
+          }
           const { changes } = this.insert.run(
             r.prediction_id,
             r.timestamp,
@@ -132,7 +145,7 @@ export class SqliteWriter {
           );
           if (changes === 1) added.push(r);
         }
-        return added.length - before;
+        return added.length - before + (shadowsAdded - shadowsBefore);
       });
       // Only rows this insert added count, so a redelivered batch leaves the rollups as they were.
       this.rollups.add(added);
@@ -274,7 +287,8 @@ export class SqliteWriter {
    */
   pruneBefore(beforeIso: string, keepUnaudited: boolean, limit: number): number {
     const statement = keepUnaudited ? this.pruneAudited : this.pruneAny;
-    return statement.run(beforeIso, limit).changes;
+    // Shadow scores are only ever in SQLite (the compare view reads them there): they go with their age.
+    return statement.run(beforeIso, limit).changes + this.pruneShadows.run(beforeIso, limit).changes;
   }
 
   close(): void {

@@ -69,6 +69,8 @@ export interface LogBatchPayloadV3 {
   /** The instance ids the rows' `instance` column points into (usually one: a batch comes from one logger). */
   readonly instances: readonly string[];
   readonly rows: readonly LogBatchRow[];
+  /** `shadow`: every row is a challenger model's score (see PredictionRecord.role); absent for the champion's records. */
+  readonly role?: 'shadow';
 }
 
 export type LogBatchPayload = LogBatchPayloadV1 | LogBatchPayloadV2 | LogBatchPayloadV3;
@@ -87,8 +89,11 @@ function valuesInOrder(features: PredictionRecord['features'], names: readonly s
   return i === names.length ? values : undefined;
 }
 
-/** The version 3 payload of a batch: the first record's feature names are the batch's. */
-export function encodeLogBatch(records: readonly PredictionRecord[]): LogBatchPayloadV3 {
+/**
+ * The version 3 payload of a batch: the first record's feature names are the batch's.
+ * `role` is the batch's (a logger writes one role), carried once instead of per row.
+ */
+export function encodeLogBatch(records: readonly PredictionRecord[], role?: 'shadow'): LogBatchPayloadV3 {
   const first: unknown = records[0]?.features;
   const names = isFeatureObject(first) ? Object.keys(first) : [];
   // Decoding assigns each name as a property; '__proto__' would set the prototype instead.
@@ -104,7 +109,9 @@ export function encodeLogBatch(records: readonly PredictionRecord[]): LogBatchPa
     }
     return [r.prediction_id, r.timestamp, r.model_version, r.prediction, r.probability, r.latency_ms, column, instance, r.seq ?? null];
   });
-  return { v: 3, columns: LOG_BATCH_COLUMNS, feature_names: names, instances, rows };
+  return role === undefined
+    ? { v: 3, columns: LOG_BATCH_COLUMNS, feature_names: names, instances, rows }
+    : { v: 3, columns: LOG_BATCH_COLUMNS, feature_names: names, instances, rows, role };
 }
 
 /**
@@ -114,7 +121,7 @@ export function encodeLogBatch(records: readonly PredictionRecord[]): LogBatchPa
  * nowhere, stays as it is (an array, which recordProblem refuses), so it is
  * never stored without the instance it claims.
  */
-function rowToRecord(row: unknown, names: readonly string[], instances: readonly string[] | undefined): unknown {
+function rowToRecord(row: unknown, names: readonly string[], instances: readonly string[] | undefined, role: unknown): unknown {
   const width = instances === undefined ? LOG_BATCH_COLUMNS_V2.length : LOG_BATCH_COLUMNS.length;
   if (!Array.isArray(row) || row.length !== width) return row;
   const instance: unknown = instances === undefined ? null : row[7];
@@ -139,6 +146,8 @@ function rowToRecord(row: unknown, names: readonly string[], instances: readonly
   // null: a record without them, which a version 1 record expresses by leaving the keys out.
   if (instanceId !== undefined) record.instance_id = instanceId;
   if (instances !== undefined && row[8] !== null) record.seq = row[8];
+  // Kept as sent: recordProblem refuses a role other than "shadow".
+  if (role !== undefined) record.role = role;
   return record;
 }
 
@@ -152,7 +161,7 @@ function isNameList(value: unknown): value is string[] {
  */
 export function logBatchRecords(data: unknown): unknown[] | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
-  const payload = data as { v?: unknown; records?: unknown; rows?: unknown; feature_names?: unknown; instances?: unknown };
+  const payload = data as { v?: unknown; records?: unknown; rows?: unknown; feature_names?: unknown; instances?: unknown; role?: unknown };
   if (payload.v === 1 && Array.isArray(payload.records)) return payload.records as unknown[];
   if ((payload.v === 2 || payload.v === 3) && Array.isArray(payload.rows) && isNameList(payload.feature_names)) {
     const names = payload.feature_names;
@@ -161,7 +170,7 @@ export function logBatchRecords(data: unknown): unknown[] | undefined {
       if (!Array.isArray(payload.instances) || !payload.instances.every((id) => typeof id === 'string')) return undefined;
       instances = payload.instances as string[];
     }
-    return (payload.rows as unknown[]).map((row) => rowToRecord(row, names, instances));
+    return (payload.rows as unknown[]).map((row) => rowToRecord(row, names, instances, payload.v === 3 ? payload.role : undefined));
   }
   return undefined;
 }
