@@ -5,7 +5,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'artifacts/**', 'bench/results/**', '**/*.d.ts'] },
+  { ignores: ['node_modules/**', 'artifacts/**', 'bench/results/**', 'dist/**', '**/*.d.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

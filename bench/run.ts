@@ -7,11 +7,14 @@
  * (TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/test).
  */
 import { apiMemory } from './benchmarks/api-memory';
+import { exportBenchmark } from './benchmarks/export';
 import { freshness } from './benchmarks/freshness';
 import { inferenceBatching } from './benchmarks/inference-batching';
 import { modelQuality } from './benchmarks/model-quality';
 import { monitoringQueries } from './benchmarks/monitoring-queries';
+import { partitionedAudit } from './benchmarks/partitioned-audit';
 import { pipelineCapacity } from './benchmarks/pipeline-capacity';
+import { redisCluster } from './benchmarks/redis-cluster';
 import { requestPath } from './benchmarks/request-path';
 import { shadowCost } from './benchmarks/shadow-cost';
 import type { BenchContext, Benchmark } from './harness/context';
@@ -20,7 +23,19 @@ import { liveProcesses } from './harness/processes';
 import { BenchResources } from './harness/resources';
 import { readResults, writeResult, type BenchmarkResult } from './harness/results';
 
-const BENCHMARKS: readonly Benchmark[] = [requestPath, pipelineCapacity, freshness, apiMemory, monitoringQueries, inferenceBatching, modelQuality, shadowCost];
+const BENCHMARKS: readonly Benchmark[] = [
+  requestPath,
+  pipelineCapacity,
+  freshness,
+  apiMemory,
+  monitoringQueries,
+  inferenceBatching,
+  modelQuality,
+  shadowCost,
+  exportBenchmark,
+  partitionedAudit,
+  redisCluster,
+];
 
 function parseArgs(argv: readonly string[]): { quick: boolean; only: string[] | undefined } {
   let quick = false;

@@ -165,10 +165,11 @@ describe('dead letters: a record that can never be written does not block the ot
   it('answers a bad CLI call with usage and a non-zero exit', async function () {
     const failed = await cli('dlq', 'frobnicate').then(
       () => undefined,
-      (error: { code: number; stdout: string }) => error,
+      (error: { code: number; stderr: string }) => error,
     );
     expect(failed?.code).to.equal(2);
-    expect(failed?.stdout).to.match(/usage: npm run cli -- dlq list/);
+    expect(failed?.stderr).to.match(/^error: unknown command 'frobnicate'/);
+    expect(failed?.stderr).to.match(/^ {2}dlq list \[options\]/m);
     const missing = await cli('dlq', 'show', 'no-such-id').then(
       () => undefined,
       (error: { code: number; stdout: string }) => error,

@@ -133,7 +133,7 @@ describe('cli feedback import through a real worker', function () {
     for (const args of [[], ['import', 'a.csv', '--batch-size', '0'], ['import', 'a.csv', '--labeled-at', 'soon']]) {
       const usage = await cli(...args);
       expect(usage.code, args.join(' ')).to.equal(2);
-      expect(usage.stdout).to.include('usage: npm run cli -- feedback import');
+      expect(usage.stderr).to.match(/Usage: vigil feedback|^ {2}feedback import \[options\] <labels\.csv>/m);
     }
     expect(historyCount()).to.equal(before);
   });

@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
 import { trainModel, writeArtifacts } from '@vigil/training';
-import type { Comparison } from '@vigil/monitoring';
+import { CompareService, parseWindow, type Comparison } from '@vigil/monitoring';
+import { PostgresShadowReader, SqliteShadowReader } from '@vigil/stores';
 import { request } from '../support/http';
 import { metricValue } from '../support/metrics-text';
 import { startStack, type Stack } from '../support/stack';
-import { referenceInstances, testConfig, waitFor } from '../support/test-env';
+import { queryPostgres, referenceInstances, testConfig, waitFor } from '../support/test-env';
 
 const CHALLENGER = 'fraud-challenger@2.0.0';
 
@@ -128,6 +129,53 @@ describe('a shadow model beside the champion (SHADOW_MODEL_PATH) through a real 
     const other = await request<Comparison>(stack.api.port, 'GET', '/monitoring/compare?window=1h&shadow_version=nobody@0');
     expect(other.body.comparisons).to.deep.equal([]);
   });
+  it('ships the shadow scores to the Postgres audit, where the comparison (MONITORING_STORE=postgres) is the same as from SQLite', async () => {
+    const audited = async () =>
+      Number((await queryPostgres<{ n: string }>(`SELECT count(*) AS n FROM "${stack.config.auditSchema}".shadow_predictions`))[0]?.n ?? 0);
+    await waitFor('shadow scores audited', async () => ((await audited()) === 300 ? true : undefined), 30_000);
+    // The champion's rows ship on their own schedule (a shadow score may reach the worker first).
+    await waitFor(
+      'champion rows audited',
+      async () => {
+        const rows = await queryPostgres<{ n: string }>(`SELECT count(*) AS n FROM "${stack.config.auditSchema}".predictions`);
+        return Number(rows[0]?.n) === 300 ? true : undefined;
+      },
+      30_000,
+    );
+    await waitFor(
+      'labels audited',
+      async () => {
+        const rows = await queryPostgres<{ n: string }>(`SELECT count(DISTINCT prediction_id) AS n FROM "${stack.config.auditSchema}".labels`);
+        return Number(rows[0]?.n) === 150 ? true : undefined;
+      },
+      30_000,
+    );
+    const none = { champion: {}, shadows: new Map() };
+    const window = parseWindow('1h');
+    const fromPostgres = new CompareService(
+      PostgresShadowReader.open({ connectionString: stack.config.auditDatabaseUrl as string, schema: stack.config.auditSchema }),
+      none,
+    );
+    const fromSqlite = new CompareService(SqliteShadowReader.open(stack.config.sqlitePath), none);
+    try {
+      const [a, b] = [await fromPostgres.compare(window), await fromSqlite.compare(window)];
+      expect(a.champion_predictions).to.equal(b.champion_predictions);
+      const [pg, lite] = [a.comparisons[0], b.comparisons[0]];
+      expect(pg?.paired).to.equal(300);
+      expect({ paired: pg?.paired, labeled: pg?.labeled, agreement: pg?.agreement_rate, histogram: pg?.probability_difference.histogram }).to.deep.equal({
+        paired: lite?.paired,
+        labeled: lite?.labeled,
+        agreement: lite?.agreement_rate,
+        histogram: lite?.probability_difference.histogram,
+      });
+      expect(pg?.probability_difference.mean).to.be.closeTo(lite?.probability_difference.mean as number, 1e-12);
+      expect(pg?.shadow.realized).to.deep.include({ tp: lite?.shadow.realized?.tp, fp: lite?.shadow.realized?.fp, tn: lite?.shadow.realized?.tn });
+    } finally {
+      await fromPostgres.close();
+      await fromSqlite.close();
+    }
+  });
+
   it('`model replay` rescoring the stored features through the same challenger gives the live comparison, and writes the HTML report', async () => {
     const out = join(challengerDir, 'replay.html');
     const env = { ...process.env, SQLITE_PATH: stack.config.sqlitePath, LOG_LEVEL: 'error' };

@@ -1,12 +1,13 @@
 import express, { type Express } from 'express';
 import type { ApiAlerting } from '@vigil/alerts';
-import type { ApiMetrics, Logger } from '@vigil/metrics';
+import type { ApiMetrics, ProcessLogger } from '@vigil/metrics';
 import type { ModelRunner, ShadowScorer } from '@vigil/model';
 import type { ShadowRequest } from './start-shadow';
 import type { CompareService, CompletenessService, MonitoringService, PerformanceService, TimeseriesService } from '@vigil/monitoring';
 import type { DriftService } from '@vigil/drift';
 import type { LabelLogger, PredictionLogger } from '@vigil/prediction-log';
 import type { LabelReader } from '@vigil/stores';
+import type { ExportSource } from '@vigil/export';
 import type { DeadLetterQueue, QueueInspector } from '@vigil/queue';
 import { ApiError } from './api-errors';
 import { errorBoundary, notFound } from './error-boundary';
@@ -18,6 +19,7 @@ import { adminRouter } from './routes/admin';
 import { queueRouter } from './routes/queue';
 import { alertsRouter } from './routes/alerts';
 import { completenessRouter } from './routes/completeness';
+import { exportRouter } from './routes/export';
 import { driftRouter } from './routes/drift';
 import { feedbackRouter } from './routes/feedback';
 import { labelsRouter } from './routes/labels';
@@ -34,6 +36,7 @@ import { jsonBody } from './security/json-body';
 import { rateLimit, type SharedRateLimitStore } from './security/rate-limit';
 import type { FeatureRedactor } from './security/redact-features';
 import { securityHeaders } from './security/security-headers';
+import { requestLogging } from './request-logging';
 import type { SecurityOptions } from './security/security-options';
 
 /** Everything the HTTP layer needs, built by start-api (or a test). */
@@ -50,7 +53,8 @@ export interface AppDependencies {
   readonly performance?: PerformanceService | undefined;
   readonly monitoring: MonitoringService;
   readonly metrics: ApiMetrics;
-  readonly logger: Logger;
+  /** Access lines (pino-http) and errors; its level decides which access lines are written. */
+  readonly logger: ProcessLogger;
   /** What /readyz reports: the checks, and whether shutdown has begun. */
   readonly readiness: Readiness;
   readonly bodyLimitBytes: number;
@@ -84,6 +88,8 @@ export interface AppDependencies {
   readonly completeness?: CompletenessService | undefined;
   /** Champion against the shadow model behind /monitoring/compare; undefined: the endpoint answers 503. */
   readonly compare?: CompareService | undefined;
+  /** The stored rows behind /monitoring/export (openExportSource); undefined: the endpoint answers 503. */
+  readonly exportSource?: ExportSource | undefined;
 }
 
 /** Every path under these needs the read key to read and the admin key to change anything (when the keys are set). */
@@ -100,7 +106,9 @@ export function createApp(deps: AppDependencies): Express {
   app.set('query parser', 'simple');
   // req.ip, which the rate limiter counts by: the TCP peer unless TRUST_PROXY names the proxies in front.
   app.set('trust proxy', security.trustProxy ?? false);
-  // First, so every answer carries them, errors and 404s included.
+  // First of all: every answer, errors and 404s included, carries its X-Request-Id and gets an access line.
+  app.use(requestLogging(deps.logger));
+  // Next, so every answer carries them, errors and 404s included.
   app.use(securityHeaders({ hstsMaxAgeSeconds: security.hstsMaxAgeSeconds }));
 
   app.use((req, res, next) => {
@@ -152,6 +160,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(adminRouter(deps.deadLetters));
   app.use(queueRouter(deps.queue));
   app.use(completenessRouter(deps.completeness));
+  app.use(exportRouter({ source: deps.exportSource, featureNames: deps.model.spec.features.map((f) => f.name), logger: deps.logger }));
   app.use(openapiRouter(deps));
   app.use(dashboardRouter());
   app.use(healthRouter(deps.readiness, deps.metrics.registry));

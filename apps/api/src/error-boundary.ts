@@ -4,6 +4,7 @@ import type { Logger } from '@vigil/metrics';
 import { ApiError } from './api-errors';
 import { errorBody, sendError } from './error-json';
 import { statusOf } from './error-status';
+import { requestIdOf } from './request-logging';
 
 /** What body-parser attaches to the errors it throws. */
 interface BodyParserError extends Error {
@@ -46,9 +47,22 @@ export function errorBoundary(logger: Logger): ErrorRequestHandler {
     const failure = error as Error | undefined;
     if (status === 503 && known !== undefined) {
       // A dependency that is down is expected and says so in its message: no stack to read.
-      logger.warn('request refused: dependency not ready', { method: req.method, path: req.path, error: known.message, code: known.code });
+      logger.warn('request refused: dependency not ready', {
+        request_id: requestIdOf(req),
+        method: req.method,
+        path: req.path,
+        error: known.message,
+        code: known.code,
+      });
     } else {
-      logger.error('request failed', { method: req.method, path: req.path, error: failure?.message, code: known?.code, stack: failure?.stack });
+      logger.error('request failed', {
+        request_id: requestIdOf(req),
+        method: req.method,
+        path: req.path,
+        error: failure?.message,
+        code: known?.code,
+        stack: failure?.stack,
+      });
     }
     const message = status === 503 && known !== undefined ? known.message : 'Internal error; it has been logged';
     sendError(res, status, errorBody(known?.code ?? 'INTERNAL', message));

@@ -2,16 +2,20 @@ import type { Config } from '@vigil/config';
 import { loadReference } from '@vigil/drift';
 import { CompareService, referencesBeside, type ModelReferences } from '@vigil/monitoring';
 import type { IsotonicCalibrator } from '@vigil/quality';
-import { SqliteShadowReader } from '@vigil/stores';
+import { PostgresShadowReader, SqliteShadowReader } from '@vigil/stores';
 
 /**
- * /monitoring/compare's service: shadow scores are stored in the SQLite file only, so with
- * MONITORING_STORE=postgres (or no shadow configured, or no file yet) there is none.
+ * /monitoring/compare's service, from the monitoring store: the SQLite file, or with
+ * MONITORING_STORE=postgres the audit, which holds every worker host's shadow scores.
  */
 export function openCompare(config: Config, championCalibrator: IsotonicCalibrator | undefined, shadowVersion: string | undefined): CompareService | undefined {
-  if (config.monitoringStore !== 'sqlite' || config.shadowModelPath === undefined || shadowVersion === undefined) return undefined;
+  if (config.shadowModelPath === undefined || shadowVersion === undefined) return undefined;
   const champion: ModelReferences = { probabilities: loadReference(config.referencePath).probabilities, calibrator: championCalibrator };
-  return new CompareService(SqliteShadowReader.open(config.sqlitePath), {
+  const source =
+    config.monitoringStore === 'postgres' && config.auditDatabaseUrl !== undefined
+      ? PostgresShadowReader.open({ connectionString: config.auditDatabaseUrl, schema: config.auditSchema })
+      : SqliteShadowReader.open(config.sqlitePath);
+  return new CompareService(source, {
     champion,
     shadows: new Map([[shadowVersion, referencesBeside(config.shadowModelPath)]]),
   });

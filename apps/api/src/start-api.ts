@@ -1,16 +1,24 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { Redis } from 'ioredis';
 import { createApiAlerting } from '@vigil/alerts';
 import type { Config, StopOptions } from '@vigil/config';
 import { createApiMetrics, createLogger } from '@vigil/metrics';
 import { loadModel } from '@vigil/model';
 import { CompletenessService, loadQualityCalibration, MonitoringService, PerformanceService, TimeseriesService } from '@vigil/monitoring';
 import { createLabelLogger, createPredictionLogger, redisUrlAddress, type LabelLogger, type PredictionLogger } from '@vigil/prediction-log';
-import { DeadLetterQueue, QueueInspector, queueNames, readInstanceReports, startInstanceReporter } from '@vigil/queue';
+import {
+  createRedisConnection,
+  DeadLetterQueue,
+  QueueInspector,
+  queueNames,
+  readInstanceReports,
+  startInstanceReporter,
+  type RedisConnection,
+} from '@vigil/queue';
 import { openLabelReader, openMonitoringReader, openQualityReader } from '@vigil/stores';
 import { createDriftService } from '@vigil/drift';
+import { openExportSource } from '@vigil/export';
 import { createApp } from './create-app';
 import { errorBody, rawErrorResponse } from './error-json';
 import { readAtScrape } from './dashboard/scrape-sources';
@@ -34,7 +42,7 @@ export interface RunningApi {
 }
 
 /** What the prediction and label loggers share: the connection, the batch limits, the journal and where records go. */
-function journaledStream(config: Config, connection: Redis) {
+function journaledStream(config: Config, connection: RedisConnection) {
   return {
     connection,
     queueName: config.queueName,
@@ -61,10 +69,12 @@ export async function startApi(config: Config): Promise<RunningApi> {
   const redactFeatures = createFeatureRedactor(config, model.spec);
   // Postgres is opened lazily: the API (and /predict) starts while it is down.
   const reader = openMonitoringReader(config);
+  // The rows behind /monitoring/export, from the same store; opened on its first export.
+  const exportSource = openExportSource(config);
   // Loaded once at start: a broken drift config or reference stops start-up with a message naming it.
   const drift = createDriftService({ settings: config, spec: model.spec, reader });
 
-  let redis: Redis | undefined;
+  let redis: RedisConnection | undefined;
   let predictionLogger: PredictionLogger | undefined;
   let labelLogger: LabelLogger | undefined;
   let deadLetters: DeadLetterQueue | undefined;
@@ -72,7 +82,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
   if (config.predictionLogging) {
     // Fail fast while Redis is away instead of queueing commands in memory:
     // a failed enqueue is counted (and spooled), a queued one grows the heap.
-    redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+    redis = createRedisConnection(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
     redis.on('error', () => undefined);
     // Give Redis a moment so the first predictions go to the queue; if it is
     // down, start anyway: predictions are served and their records spooled.
@@ -145,7 +155,13 @@ export async function startApi(config: Config): Promise<RunningApi> {
   }
 
   // A challenger beside the champion: loaded and checked now, fed after each answer.
-  const shadow = await startShadow({ config, stream: redis ? journaledStream(config, redis) : undefined, redis, metrics, logger });
+  const shadow = await startShadow({
+    config,
+    stream: redis ? journaledStream(config, redis) : undefined,
+    redis,
+    metrics,
+    logger: logger.child({ component: 'shadow' }),
+  });
 
   // From the monitoring store: the SQLite file, or with MONITORING_STORE=postgres the audit, which holds every host's labels.
   const labelReader = openLabelReader(config);
@@ -155,7 +171,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
   const qualityReader = openQualityReader(config);
   const performance = new PerformanceService(qualityReader, calibrator);
   const compare = openCompare(config, 'unavailable' in calibrator ? undefined : calibrator, shadow?.scorer.version);
-  const alerting = createApiAlerting({ settings: config, redis, registry: metrics.registry, logger });
+  const alerting = createApiAlerting({ settings: config, redis, registry: metrics.registry, logger: logger.child({ component: 'alerts' }) });
 
   // The logger's progress goes to Redis every second (best effort); completeness compares every instance's with the store.
   const instancesKey = queueNames(config.queueName).instances;
@@ -198,6 +214,7 @@ export async function startApi(config: Config): Promise<RunningApi> {
     timeseries: new TimeseriesService(reader),
     completeness,
     compare,
+    exportSource,
   });
 
   const server = app.listen(config.port, config.host);
@@ -257,7 +274,8 @@ export async function startApi(config: Config): Promise<RunningApi> {
         // A Postgres reader's close ends its pool (async); a SQLite one's is synchronous.
         await labelReader.close();
         await qualityReader.close();
-        compare?.close();
+        await exportSource.close();
+        await compare?.close();
         await model.close();
         logger.info('api stopped');
       })();

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@vigil/queue';
 import type { Config } from '@vigil/config';
 import type { ApiMetrics, Logger } from '@vigil/metrics';
 import { createShadowScorer, loadModel, type ShadowScorer } from '@vigil/model';
@@ -26,7 +26,7 @@ const NO_FEATURES = Object.freeze({});
 export async function startShadow(options: {
   readonly config: Config;
   readonly stream: JournaledLoggerOptions | undefined;
-  readonly redis: Redis | undefined;
+  readonly redis: RedisConnection | undefined;
   readonly metrics: ApiMetrics;
   readonly logger: Logger;
 }): Promise<RunningShadow | undefined> {

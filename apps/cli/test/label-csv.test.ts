@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { LabelCsvError, readLabelCsv, splitCsvLine } from '../src/feedback/label-csv';
-import { createProgress } from '../src/feedback/progress';
 
 const defaults = { labeledAt: '2026-03-01T00:00:00.000Z', receivedAt: '2026-03-05T00:00:00.000Z' };
 
@@ -71,25 +70,5 @@ describe('cli feedback import: reading a labels CSV', function () {
       expect(error, text).to.be.instanceOf(LabelCsvError);
       expect((error as Error).message, text).to.match(message);
     }
-  });
-});
-
-describe('cli feedback import: progress', function () {
-  it('draws a bar on a terminal and plain lines, a tenth at a time, elsewhere', function () {
-    const written: string[] = [];
-    const logged: string[] = [];
-    const plain = createProgress({ isTTY: false, write: (text) => written.push(text) }, 1000, (line) => logged.push(line));
-    for (let done = 0; done <= 1000; done += 50) plain.update(done, `${done} rows`);
-    plain.log('line 7: bad');
-    plain.finish('1000 rows');
-    expect(written).to.deep.equal([...Array.from({ length: 11 }, (_, i) => `import: ${i * 10}% ${i * 100} rows\n`), 'import: 100% 1000 rows\n']);
-    expect(logged).to.deep.equal(['line 7: bad']);
-
-    const drawn: string[] = [];
-    const bar = createProgress({ isTTY: true, write: (text) => drawn.push(text) }, 1000, () => undefined);
-    bar.update(500, 'half');
-    bar.finish('all');
-    expect(drawn[0]).to.equal(`\r\x1b[Kimport [${'#'.repeat(15)}${'.'.repeat(15)}]  50% half`);
-    expect(drawn.slice(-2)).to.deep.equal([`\r\x1b[Kimport [${'#'.repeat(30)}] 100% all`, '\n']);
   });
 });

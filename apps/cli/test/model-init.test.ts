@@ -1,27 +1,16 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadReference } from '@vigil/drift';
 import { loadModel, loadModelSpec, type FeatureRecord } from '@vigil/model';
 import { loadQualityCalibrator } from '@vigil/monitoring';
+import { runCli } from './support/run-cli';
 
 const FIXTURES = 'packages/model/test/fixtures/models';
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-}
-
-/** The real command line, as a user runs it (npx tsx apps/cli/src/main.ts …), from the repository root. */
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile('npx', ['tsx', 'apps/cli/src/main.ts', ...args], { env: { ...process.env, LOG_LEVEL: 'error' } }, (error, stdout) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout });
-    });
-  });
-}
+/** `vigil …` as a user runs it. */
+const cli = (...args: string[]) => runCli(args);
 
 /** --categories for each categorical of the fixture's own spec: the one-hot order its exporter used. */
 function categoryFlags(fixture: string): string[] {
@@ -41,7 +30,7 @@ async function largestDifference(dir: string, fixture: string): Promise<number> 
   }
 }
 
-describe('npm run cli -- model init', function () {
+describe('vigil model init', function () {
   this.timeout(120_000);
   let dir: string;
   beforeEach(function () {
@@ -110,14 +99,24 @@ describe('npm run cli -- model init', function () {
   it('answers --help, refuses unknown options and bad values with exit 2, and an existing spec with exit 1', async function () {
     const help = await cli('model', 'init', '--help');
     expect(help.code).to.equal(0);
-    expect(help.stdout).to.match(/^usage: npm run cli -- model init <model\.onnx> --sample <sample\.csv>/);
+    expect(help.stdout).to.match(/^Usage: vigil model init \[options\] <model\.onnx>/);
+    expect(help.stdout).to.match(/^ {2}--sample <sample\.csv> +a CSV sample/m);
     const { model, sample } = copy('sklearn-logreg-tensor');
     const unknown = await cli('model', 'init', model, '--sample', sample, '--treshold', '0.3');
     expect(unknown.code).to.equal(2);
-    expect(unknown.stdout).to.match(/^model init: Unknown option '--treshold'/);
-    expect((await cli('model', 'init', model)).stdout).to.match(/^model init: --sample <csv> is required/);
-    expect((await cli('model', 'init', model, '--sample', sample, '--threshold', '1.5')).code).to.equal(2);
-    expect((await cli('model', 'init', model, '--sample', sample, '--input', 'merchant')).stdout).to.match(/--input merchant: expected column=value/);
+    expect(unknown.stderr).to.match(/^error: unknown option '--treshold'\n\(Did you mean --threshold\?\)/);
+    const noSample = await cli('model', 'init', model);
+    expect(noSample.code).to.equal(2);
+    expect(noSample.stderr).to.match(/^error: required option '--sample <sample\.csv>' not specified/);
+    const threshold = await cli('model', 'init', model, '--sample', sample, '--threshold', '1.5');
+    expect(threshold.code).to.equal(2);
+    expect(threshold.stderr).to.match(/argument '1\.5' is invalid\. threshold must be a decimal number strictly between 0 and 1/);
+    const input = await cli('model', 'init', model, '--sample', sample, '--input', 'merchant');
+    expect(input.code).to.equal(2);
+    expect(input.stderr).to.match(/^error: option '--input <column=input>' argument 'merchant' is invalid\. expected column=value/);
+    const twice = await cli('model', 'init', model, '--sample', sample, '--input', 'a=x', '--input', 'a=y');
+    expect(twice.code).to.equal(2);
+    expect(twice.stderr).to.match(/^error: --input: column a is given twice/);
     expect((await cli('model', 'frobnicate')).code).to.equal(2);
 
     expect((await cli('model', 'init', model, '--sample', sample)).code).to.equal(0);

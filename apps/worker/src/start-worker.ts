@@ -1,8 +1,9 @@
 import { MetricsTime, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { Config } from '@vigil/config';
 import { createLogger, createWorkerMetrics } from '@vigil/metrics';
 import {
+  bullConnection,
+  createRedisConnection,
   deadLetterExhaustedJob,
   deadLetterExhaustedLabelJob,
   DeadLetterQueue,
@@ -16,6 +17,7 @@ import {
 import { startAlerting, type RunningAlerting } from '@vigil/alerts';
 import { AuditShipper } from '@vigil/audit';
 import { PostgresStore, SqliteWriter, startRetention, type LabelsJoinedHook } from '@vigil/stores';
+import { startAuditPartitions } from './audit-partitions';
 import { startHealthServer, type HealthServer } from './health-server';
 import { redisCheck, sqliteCheck } from './worker-checks';
 
@@ -38,6 +40,9 @@ export interface WorkerHooks {
 
 export async function startWorker(config: Config, hooks: WorkerHooks = {}): Promise<RunningWorker> {
   const logger = createLogger('worker', config.logLevel);
+  // One child per part of the worker: every line says which part wrote it.
+  const auditLogger = logger.child({ component: 'audit' });
+  const jobLogger = logger.child({ component: 'jobs' });
   const metrics = createWorkerMetrics();
   const sqlite = SqliteWriter.open(config.sqlitePath, { onLabelsJoined: hooks.onLabelsJoined });
 
@@ -47,7 +52,7 @@ export async function startWorker(config: Config, hooks: WorkerHooks = {}): Prom
     // Lazy: the worker starts and fills SQLite even while Postgres is down; the shipper retries.
     postgres = PostgresStore.lazy({ connectionString: config.auditDatabaseUrl, schema: config.auditSchema });
     // Migrate now when Postgres is up (so the audit schema exists from start-up on); if it is not, carry on.
-    await postgres.ready().catch((error: Error) => logger.warn('audit store not reachable at start-up; will retry', { error: error.message }));
+    await postgres.ready().catch((error: Error) => auditLogger.warn('audit store not reachable at start-up; will retry', { error: error.message }));
     shipper = new AuditShipper(sqlite, postgres, {
       batchSize: config.auditBatchSize,
       maxRetryDelayMs: config.auditRetryMaxDelayMs,
@@ -55,12 +60,12 @@ export async function startWorker(config: Config, hooks: WorkerHooks = {}): Prom
         shipped: (rows, inserted, seconds) => {
           metrics.recordsWritten.inc({ store: 'postgres' }, inserted);
           metrics.writeLatency.observe({ store: 'postgres' }, seconds);
-          logger.debug('audit batch shipped', { rows, inserted });
+          auditLogger.debug('audit batch shipped', { rows, inserted });
         },
-        labelsShipped: (rows, inserted) => logger.debug('audit label page shipped', { rows, inserted }),
+        labelsShipped: (rows, inserted) => auditLogger.debug('audit label page shipped', { rows, inserted }),
         failed: (error, attempt, retryInMs) => {
           metrics.auditWriteFailures.inc();
-          logger.warn('audit write failed; will retry', { error: error.message, attempt, retry_in_ms: Math.round(retryInMs) });
+          auditLogger.warn('audit write failed; will retry', { error: error.message, attempt, retry_in_ms: Math.round(retryInMs) });
         },
         backlog: (count, age) => {
           metrics.auditBacklog.set(count);
@@ -72,21 +77,26 @@ export async function startWorker(config: Config, hooks: WorkerHooks = {}): Prom
   }
 
   // BullMQ workers block on Redis; they need maxRetriesPerRequest: null.
-  const connection = new Redis(config.redisUrl, { maxRetriesPerRequest: null });
+  const connection = createRedisConnection(config.redisUrl, { maxRetriesPerRequest: null });
   connection.on('error', () => undefined);
   const deadLetters = new DeadLetterQueue(connection, config.queueName);
-  const handleLogBatch = logBatchHandler({ sink: sqlite, onWritten: () => shipper?.wake(), deadLetters, metrics, logger });
-  const handleLabelBatch = labelBatchHandler({ sink: sqlite, onWritten: () => shipper?.wake(), deadLetters, metrics, logger });
+  const handleLogBatch = logBatchHandler({ sink: sqlite, onWritten: () => shipper?.wake(), deadLetters, metrics, logger: jobLogger });
+  const handleLabelBatch = labelBatchHandler({ sink: sqlite, onWritten: () => shipper?.wake(), deadLetters, metrics, logger: jobLogger });
   // One queue, two job kinds: dispatched by name (anything not a label batch is a log batch, as every job was before labels).
   const worker = new Worker<LogBatchPayload | LabelBatchPayload>(
     queueNames(config.queueName).log,
     (job) => (job.name === LABEL_BATCH_JOB.name ? handleLabelBatch(job as Job<LabelBatchPayload>) : handleLogBatch(job as Job<LogBatchPayload>)),
     // metrics: per-minute completed/failed counts kept a week in Redis, read by /monitoring/queue and bull-board.
-    { connection, concurrency: config.workerConcurrency, autorun: true, metrics: { maxDataPoints: MetricsTime.ONE_WEEK } },
+    {
+      ...bullConnection(connection, queueNames(config.queueName).log),
+      concurrency: config.workerConcurrency,
+      autorun: true,
+      metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
+    },
   );
   worker.on('error', (error) => logger.warn('queue connection error', { error: error.message }));
-  const moveToDeadLetters = deadLetterExhaustedJob(deadLetters, metrics, logger, sqlite);
-  const moveLabelsToDeadLetters = deadLetterExhaustedLabelJob(deadLetters, metrics, logger);
+  const moveToDeadLetters = deadLetterExhaustedJob(deadLetters, metrics, jobLogger, sqlite);
+  const moveLabelsToDeadLetters = deadLetterExhaustedLabelJob(deadLetters, metrics, jobLogger);
   worker.on('failed', (job, error) => {
     logger.warn('log batch failed', { job_id: job?.id, job_name: job?.name, attempts: job?.attemptsMade, error: error.message });
     if (job?.name === LABEL_BATCH_JOB.name) void moveLabelsToDeadLetters(job as Job<LabelBatchPayload>, error);
@@ -96,10 +106,17 @@ export async function startWorker(config: Config, hooks: WorkerHooks = {}): Prom
   const retention =
     config.retentionDays === undefined
       ? undefined
-      : startRetention({ sqlite, retentionDays: config.retentionDays, keepUnaudited: config.auditDatabaseUrl !== undefined, logger });
+      : startRetention({
+          sqlite,
+          retentionDays: config.retentionDays,
+          keepUnaudited: config.auditDatabaseUrl !== undefined,
+          logger: logger.child({ component: 'retention' }),
+        });
+
+  const auditPartitions = startAuditPartitions(config, postgres, logger);
 
   const alerting: RunningAlerting | undefined = config.alerting
-    ? await startAlerting({ settings: config, connection, outbox: sqlite, deadLetters, logger })
+    ? await startAlerting({ settings: config, connection, outbox: sqlite, deadLetters, logger: logger.child({ component: 'alerts' }) })
     : undefined;
 
   // One port for the scraper and the probes: a host running several workers already gives each its own.
@@ -130,6 +147,7 @@ export async function startWorker(config: Config, hooks: WorkerHooks = {}): Prom
         await alerting?.close();
         await deadLetters.close();
         await retention?.stop();
+        await auditPartitions?.stop();
         await shipper?.stop();
         await postgres?.close();
         sqlite.close();

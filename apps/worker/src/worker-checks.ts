@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@vigil/queue';
 import type { SqliteWriter } from '@vigil/stores';
 import type { WorkerCheck } from './health-server';
 
@@ -15,6 +15,6 @@ export function sqliteCheck(sqlite: SqliteWriter): WorkerCheck {
  * away (BullMQ needs that), so a probe during an outage is answered from the
  * connection's state instead of adding a PING that waits for the reconnect.
  */
-export function redisCheck(connection: Redis): WorkerCheck {
+export function redisCheck(connection: RedisConnection): WorkerCheck {
   return async () => connection.status === 'ready' && (await connection.ping()) === 'PONG';
 }

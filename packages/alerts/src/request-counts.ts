@@ -1,10 +1,11 @@
-import type { Redis } from 'ioredis';
+import { sameSlotPrefix, type RedisConnection } from '@vigil/queue';
 
 /** Minutes of request counts kept in Redis: enough for any alert window. */
 const KEEP_SECONDS = 2 * 86_400;
 
-function key(prefix: string, minute: number): string {
-  return `${prefix}:requests:${minute}`;
+/** One minute's hash. Several minutes go in one MULTI or pipeline, so on a Cluster the prefix is a hash tag (one slot). */
+function key(redis: RedisConnection, prefix: string, minute: number): string {
+  return `${sameSlotPrefix(redis, prefix)}:requests:${minute}`;
 }
 
 /**
@@ -18,7 +19,7 @@ export class RequestCounter {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly prefix: string,
     flushMs = 5000,
   ) {
@@ -40,9 +41,9 @@ export class RequestCounter {
     this.pending = new Map();
     const pipeline = this.redis.multi();
     for (const [minute, counts] of batch) {
-      pipeline.hincrby(key(this.prefix, minute), 'total', counts.total);
-      pipeline.hincrby(key(this.prefix, minute), 'errors', counts.errors);
-      pipeline.expire(key(this.prefix, minute), KEEP_SECONDS);
+      pipeline.hincrby(key(this.redis, this.prefix, minute), 'total', counts.total);
+      pipeline.hincrby(key(this.redis, this.prefix, minute), 'errors', counts.errors);
+      pipeline.expire(key(this.redis, this.prefix, minute), KEEP_SECONDS);
     }
     await pipeline.exec().catch(() => undefined);
   }
@@ -54,11 +55,16 @@ export class RequestCounter {
 }
 
 /** Sums the per-minute counts of the last `windowMs` (whole minutes, like the monitoring windows). */
-export async function readRequestCounts(redis: Redis, prefix: string, windowMs: number, now = Date.now()): Promise<{ total: number; errors: number }> {
+export async function readRequestCounts(
+  redis: RedisConnection,
+  prefix: string,
+  windowMs: number,
+  now = Date.now(),
+): Promise<{ total: number; errors: number }> {
   const last = Math.floor(now / 60_000);
   const first = Math.floor((now - windowMs) / 60_000);
   const pipeline = redis.pipeline();
-  for (let minute = first; minute <= last; minute++) pipeline.hmget(key(prefix, minute), 'total', 'errors');
+  for (let minute = first; minute <= last; minute++) pipeline.hmget(key(redis, prefix, minute), 'total', 'errors');
   const results = (await pipeline.exec()) ?? [];
   let total = 0;
   let errors = 0;

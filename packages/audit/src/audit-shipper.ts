@@ -7,13 +7,14 @@ import { ShippedPrefix } from './shipped-prefix';
  */
 export type AuditOutbox = Pick<SqliteWriter, 'unauditedForAudit' | 'markShippedThrough' | 'auditBacklog'> &
   Partial<Pick<SqliteWriter, 'unshippedDeadLettered' | 'markDeadLetteredShipped'>> &
-  Partial<Pick<SqliteWriter, 'labelsForAudit' | 'markLabelsShippedThrough'>>;
+  Partial<Pick<SqliteWriter, 'labelsForAudit' | 'markLabelsShippedThrough'>> &
+  Partial<Pick<SqliteWriter, 'shadowsForAudit' | 'markShadowsShippedThrough'>>;
 
 /**
  * Where the shipper copies pages to: the audit side of {@link PostgresStore}.
  * Labels ship only when both the outbox and the target have their side.
  */
-export type AuditTarget = Pick<PostgresStore, 'insertAuditRows'> & Partial<Pick<PostgresStore, 'mergeSeqRanges' | 'insertLabelVersions'>>;
+export type AuditTarget = Pick<PostgresStore, 'insertAuditRows'> & Partial<Pick<PostgresStore, 'mergeSeqRanges' | 'insertLabelVersions' | 'insertShadowRows'>>;
 
 type OutboxRow = ReturnType<AuditOutbox['unauditedForAudit']>[number];
 
@@ -114,7 +115,8 @@ export class AuditShipper {
     const predictions = await this.shipPredictions(keepGoing);
     // After the predictions, in the same round: a failure of either backs the loop off, and both resume where they stood.
     const labels = await this.shipLabels(keepGoing);
-    return { rows: predictions.rows + labels.rows, more: predictions.more || labels.more };
+    const shadows = await this.shipShadows(keepGoing);
+    return { rows: predictions.rows + labels.rows + shadows.rows, more: predictions.more || labels.more || shadows.more };
   }
 
   private async shipPredictions(keepGoing: () => boolean): Promise<{ rows: number; more: boolean }> {
@@ -169,6 +171,26 @@ export class AuditShipper {
       const inserted = await postgres.insertLabelVersions(page);
       sqlite.markLabelsShippedThrough(page[page.length - 1]!.id);
       this.options.events?.labelsShipped?.(page.length, inserted, (performance.now() - started) / 1000);
+      shipped += page.length;
+      more = page.length === this.batchSize;
+      if (!more) break;
+    }
+    return { rows: shipped, more };
+  }
+
+  /** Ships shadow scores above shadow_audit_progress, a page at a time, as the labels ship (narrow rows, idempotent by key). */
+  private async shipShadows(keepGoing: () => boolean): Promise<{ rows: number; more: boolean }> {
+    const { sqlite, postgres } = this;
+    if (sqlite.shadowsForAudit === undefined || sqlite.markShadowsShippedThrough === undefined || postgres.insertShadowRows === undefined) {
+      return { rows: 0, more: false };
+    }
+    let shipped = 0;
+    let more = false;
+    for (let pages = 0; pages < PAGES_PER_CALL && keepGoing(); pages++) {
+      const page = sqlite.shadowsForAudit(this.batchSize);
+      if (page.length === 0) break;
+      await postgres.insertShadowRows(page);
+      sqlite.markShadowsShippedThrough(page[page.length - 1]!.id);
       shipped += page.length;
       more = page.length === this.batchSize;
       if (!more) break;

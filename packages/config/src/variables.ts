@@ -1,4 +1,5 @@
 import { identifier, integerIn, nonEmpty, oneOf, onOff, queueName, urlWithProtocols, type Parser } from './parsers';
+import { parseRedisUrl } from './redis-url';
 import { trustProxy } from './trust-proxy';
 
 /** One environment variable: how to parse it, its default, and the line the README shows. */
@@ -30,6 +31,12 @@ function variable<T, D extends string | undefined>(
  * Authorization header; at least 16 characters, because a short key can be
  * guessed. The message gives the length only: the loader never echoes secrets.
  */
+/** REDIS_URL: one server, a Sentinel group or a Cluster (see redis-url.ts); kept as written, ioredis gets it parsed at connect time. */
+function redisUrl(raw: string): string {
+  parseRedisUrl(raw);
+  return raw;
+}
+
 function secretToken(raw: string): string {
   if (raw.length < 16 || raw.length > 4096 || !/^[\x21-\x7e]+$/.test(raw)) {
     throw new Error(`expected 16 to 4096 visible ASCII characters without spaces (got ${raw.length} characters)`);
@@ -58,7 +65,12 @@ function urlList(raw: string): readonly string[] {
 export const VARIABLES = {
   port: variable('PORT', integerIn(0, 65535), '8000', 'HTTP port of the API (0 picks a free port).'),
   host: variable('HOST', nonEmpty, '0.0.0.0', 'Address the API listens on.'),
-  redisUrl: variable('REDIS_URL', urlWithProtocols(['redis:', 'rediss:']), 'redis://127.0.0.1:6379', 'Redis holding the log queue.'),
+  redisUrl: variable(
+    'REDIS_URL',
+    redisUrl,
+    'redis://127.0.0.1:6379',
+    'Redis holding the log queue: `redis://` (or `rediss://`) for one server, `redis-sentinel://host:port,…/<master-name>[?db=N]` for a Sentinel group, `redis-cluster://host:port,…` for a Cluster.',
+  ),
   queueName: variable('QUEUE_NAME', queueName, 'vigil-predictions', 'BullMQ queue name for prediction log batches.'),
   sqlitePath: variable('SQLITE_PATH', nonEmpty, 'artifacts/monitoring.db', 'SQLite file the worker writes first and the API reads for monitoring.'),
   auditDatabaseUrl: variable(
@@ -182,6 +194,13 @@ export const VARIABLES = {
     undefined,
     'Prune SQLite prediction rows older than this many days (never rows not yet in the audit); unset keeps every row. ' +
       'The per-minute rollups keep the long-range history.',
+  ),
+  auditRetentionDays: variable(
+    'AUDIT_RETENTION_DAYS',
+    integerIn(31, 36500),
+    undefined,
+    "Drop the Postgres audit's day partitions of predictions once the whole day is older than this many days (at least 31, so " +
+      'every row a /monitoring window can read stays); unset keeps every day. Rollups, labels and seq ranges are kept.',
   ),
   monitoringStore: variable(
     'MONITORING_STORE',

@@ -6,4 +6,4 @@ export type { WorkerMetrics } from './worker-metrics';
 export { scrapeCache } from './scrape-cache';
 export type { ScrapeCacheOptions } from './scrape-cache';
 export { createLogger } from './logger';
-export type { Logger, LogLevel } from './logger';
+export type { Logger, LogLevel, ProcessLogger } from './logger';

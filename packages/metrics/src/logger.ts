@@ -1,7 +1,12 @@
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+import { pino, stdTimeFunctions, type Logger as PinoLogger } from 'pino';
 
-/** One JSON object per line on stderr: easy to grep, easy to ship. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/**
+ * One JSON object per line on stderr (`time`, `level`, `component`, `message`, then
+ * the fields): easy to grep, easy to ship. Backed by pino, whose serialisation is
+ * what keeps a log call cheap on the request path.
+ */
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
   info(message: string, fields?: Record<string, unknown>): void;
@@ -9,15 +14,49 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-export function createLogger(component: string, level: LogLevel = 'info', write: (line: string) => void = (line) => process.stderr.write(line)): Logger {
-  const emit = (at: LogLevel, message: string, fields?: Record<string, unknown>) => {
-    if (RANK[at] < RANK[level]) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level: at, component, message, ...fields }) + '\n');
-  };
+/** The logger a process makes at start: child loggers per component, and pino itself for the HTTP access lines. */
+export interface ProcessLogger extends Logger {
+  /** A logger for one part of the process: every line also carries `fields` (e.g. `{ component: 'shipper' }`). */
+  child(fields: Record<string, unknown>): ProcessLogger;
+  /** The pino logger underneath, for pino-http's access lines (same destination, level and fields). */
+  readonly pino: PinoLogger;
+}
+
+/**
+ * `root` has no component of its own, so a child's `component` (worker → worker/audit)
+ * replaces its parent's instead of repeating the key in every line.
+ */
+function wrap(root: PinoLogger, component: string, base: PinoLogger): ProcessLogger {
   return {
-    debug: (message, fields) => emit('debug', message, fields),
-    info: (message, fields) => emit('info', message, fields),
-    warn: (message, fields) => emit('warn', message, fields),
-    error: (message, fields) => emit('error', message, fields),
+    debug: (message, fields) => base.debug(fields ?? {}, message),
+    info: (message, fields) => base.info(fields ?? {}, message),
+    warn: (message, fields) => base.warn(fields ?? {}, message),
+    error: (message, fields) => base.error(fields ?? {}, message),
+    child: ({ component: part, ...fields }) => {
+      const name = typeof part === 'string' ? `${component}/${part}` : component;
+      return wrap(root, name, root.child({ ...base.bindings(), ...fields, component: name }));
+    },
+    pino: base,
   };
+}
+
+/**
+ * `write` receives each line (with its newline); by default process.stderr does.
+ */
+export function createLogger(component: string, level: LogLevel = 'info', write?: (line: string) => void): ProcessLogger {
+  // Through process.stderr (synchronous for files and pipes on Linux), so whatever wraps it (a test, a supervisor shim) sees every line.
+  const destination = { write: write ?? ((line: string) => void process.stderr.write(line)) };
+  const root = pino(
+    {
+      level,
+      // The field names Vigil's lines had before pino: keep dashboards and greps working.
+      messageKey: 'message',
+      errorKey: 'error',
+      timestamp: stdTimeFunctions.isoTime,
+      base: null,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  );
+  return wrap(root, component, root.child({ component }));
 }

@@ -16,6 +16,6 @@ export { loadQualityCalibration, loadQualityCalibrator } from './load-quality-ca
 export type { EstimatesUnavailable, LoadedCalibrator, QualityReferenceSettings, UnavailableCalibration } from './load-quality-calibrator';
 export { CompareService } from './compare/compare-service';
 export type { CompareReferences, Comparison, ShadowPairSource } from './compare/compare-service';
-export { ComparisonAccumulator, comparePairs, SAMPLE_SIZE } from './compare/model-comparison';
+export { ComparisonAccumulator, SAMPLE_SIZE } from './compare/model-comparison';
 export type { ModelComparison, ModelReferences, ModelSide, OutputDrift, ProbabilityDifference, ScoredPair } from './compare/model-comparison';
 export { referencesBeside } from './compare/references-beside';

@@ -1,9 +1,8 @@
-import type { Redis } from 'ioredis';
-import { queueNames, ReadyQueue } from '@vigil/queue';
+import { queueNames, ReadyQueue, type RedisConnection } from '@vigil/queue';
 import { Batcher } from './batcher';
 import { LOG_BATCH_DEFAULTS } from './log-batch-defaults';
 import type { ForeignJournal } from './journal/adoption';
-import { redisAddress, type JournalDestination } from './journal/destination';
+import { connectionRedisAddress, type JournalDestination } from './journal/destination';
 import { checkInstanceId } from './journal/instance-id';
 import { Journal, type JournalOptions, type Segment } from './journal/journal';
 import type { LoggerHealth, LoggerProgress } from './logger-health';
@@ -51,7 +50,7 @@ export interface JournaledLoggerEvents {
 /** Options for {@link createJournaledLogger} (and so the prediction and label loggers). */
 export interface JournaledLoggerOptions {
   /** A constructed ioredis client; the logger does not close it. Use `enableOfflineQueue: false` so a dead Redis fails fast. */
-  readonly connection: Redis;
+  readonly connection: RedisConnection;
   readonly queueName: string;
   /**
    * Names this process in every record (`instance_id`) and its journal directory: 1-64 of [A-Za-z0-9_.-].
@@ -122,7 +121,7 @@ export function createJournaledLogger<T>(options: JournaledLoggerOptions, stream
   const leaseMs = options.journal?.leaseMs ?? 10_000;
   const destination = options.destination ?? {
     queue: options.queueName,
-    redis: redisAddress(connection.options.host ?? 'localhost', connection.options.port ?? 6379, connection.options.db ?? 0),
+    redis: connectionRedisAddress(connection),
   };
   const journal = options.journal === undefined ? undefined : new Journal<T>(options.journal, instanceId, destination);
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { encodeLabelBatch, LABEL_BATCH_JOB, LABEL_BATCH_JOB_OPTIONS, labelBatchJobId } from '@vigil/queue';
 import type { LabelRecord } from '@vigil/records';
-import { redisAddress } from './journal/destination';
+import { connectionRedisAddress } from './journal/destination';
 import { newInstanceId } from './journal/instance-id';
 import { createJournaledLogger, type JournaledLogger, type JournaledLoggerOptions, type JournaledStream } from './journaled-logger';
 
@@ -39,6 +39,5 @@ export function createLabelLogger(options: JournaledLoggerOptions): LabelLogger 
 }
 
 function defaultRedis(options: JournaledLoggerOptions): string {
-  const { host, port, db } = options.connection.options;
-  return redisAddress(host ?? 'localhost', port ?? 6379, db ?? 0);
+  return connectionRedisAddress(options.connection);
 }

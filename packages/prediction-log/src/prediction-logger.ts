@@ -28,6 +28,7 @@ const PREDICTIONS: JournaledStream<PredictionRecord> = {
     latency_ms: record.latency_ms,
     instance_id: instanceId,
     seq,
+    trace_id: record.trace_id,
   }),
   newInstanceId,
 };

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { encodeLogBatch, LOG_BATCH_JOB, LOG_BATCH_JOB_OPTIONS } from '@vigil/queue';
 import type { PredictionRecord } from '@vigil/records';
-import { redisAddress } from './journal/destination';
+import { connectionRedisAddress } from './journal/destination';
 import { newInstanceId } from './journal/instance-id';
 import { createJournaledLogger, type JournaledLogger, type JournaledLoggerOptions, type JournaledStream } from './journaled-logger';
 
@@ -43,9 +43,8 @@ const SHADOWS: JournaledStream<PredictionRecord> = {
  */
 export function createShadowLogger(options: JournaledLoggerOptions): ShadowLogger {
   const journal = options.journal === undefined ? undefined : { ...options.journal, dir: join(options.journal.dir, SHADOW_JOURNAL_SUBDIR) };
-  const { host, port, db } = options.connection.options;
   const destination = {
-    ...(options.destination ?? { queue: options.queueName, redis: redisAddress(host ?? 'localhost', port ?? 6379, db ?? 0) }),
+    ...(options.destination ?? { queue: options.queueName, redis: connectionRedisAddress(options.connection) }),
     stream: SHADOW_STREAM,
   };
   return createJournaledLogger({ ...options, journal, destination }, SHADOWS);

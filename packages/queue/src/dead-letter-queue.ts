@@ -1,11 +1,11 @@
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { PredictionRecord } from '@vigil/records';
 import { QueueError } from './errors';
 import { LABEL_BATCH_COLUMNS, LABEL_BATCH_JOB, type LabelBatchRow } from './jobs/label-batch/definition';
 import { LOG_BATCH_JOB, LOG_BATCH_JOB_OPTIONS, type LogBatchPayload } from './jobs/log-batch/definition';
 import { queueNames } from './queue-names';
 import { ReadyQueue } from './ready-queue';
+import type { RedisConnection } from './redis-connection';
 
 /** Why records ended here: invalid in the worker's eyes, or refused by a store after every retry. */
 export type DeadLetterKind = 'rejected-records' | 'failed-batch' | 'store-rejected-records';
@@ -44,7 +44,7 @@ export class DeadLetterQueue {
   private readonly logQueue: ReadyQueue<unknown>;
 
   constructor(
-    connection: Redis,
+    connection: RedisConnection,
     private readonly queueName: string,
   ) {
     const names = queueNames(queueName);

@@ -3,6 +3,17 @@ export { queueNames } from './queue-names';
 export type { QueueNames } from './queue-names';
 export { ReadyQueue } from './ready-queue';
 export {
+  bullConnection,
+  bullPrefix,
+  connectionAddress,
+  createRedisConnection,
+  keepsOfflineQueue,
+  multiNodeAddress,
+  nodeOptions,
+  sameSlotPrefix,
+} from './redis-connection';
+export type { RedisConnection } from './redis-connection';
+export {
   encodeLogBatch,
   LOG_BATCH_COLUMNS,
   LOG_BATCH_COLUMNS_V2,
@@ -16,8 +27,10 @@ export type {
   LogBatchPayloadV1,
   LogBatchPayloadV2,
   LogBatchPayloadV3,
+  LogBatchPayloadV4,
   LogBatchRow,
   LogBatchRowV2,
+  LogBatchRowV3,
   RecordProblem,
 } from './jobs/log-batch/definition';
 export { deadLetterExhaustedJob, logBatchHandler } from './jobs/log-batch/handler';
@@ -25,7 +38,7 @@ export type { LogBatchHandlerOptions, LogBatchJob, LogBatchSink } from './jobs/l
 export { DeadLetterQueue } from './dead-letter-queue';
 export type { DeadLetter, DeadLetterKind, DeadLetterSummary } from './dead-letter-queue';
 export { QueueInspector } from './queue-inspector';
-export type { QueueReport, QueueState } from './queue-inspector';
+export type { QueueReport, QueueState, QueueStats } from './queue-inspector';
 export { formatInstanceReport, INSTANCE_REPORT_TTL_MS, parseInstanceReport, readInstanceReports } from './instance-reports';
 export type { InstanceReport } from './instance-reports';
 export { startInstanceReporter } from './instance-reporter';

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { formatInstanceReport, INSTANCE_REPORT_TTL_MS, parseInstanceReport, type InstanceReport } from './instance-reports';
+import type { RedisConnection } from './redis-connection';
 
 /** What the reporter reads of a prediction logger: the shape of its `progress()`. */
 export interface InstanceProgress {
@@ -15,7 +15,7 @@ export interface InstanceProgress {
 /** Options for {@link startInstanceReporter}. */
 export interface InstanceReporterOptions {
   /** The API's client (enableOfflineQueue: false); not closed by the reporter. */
-  readonly connection: Redis;
+  readonly connection: RedisConnection;
   /** The hash every instance reports into: `queueNames(queue).instances`. */
   readonly key: string;
   readonly progress: () => InstanceProgress;

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { QueueError } from './errors';
+import type { RedisConnection } from './redis-connection';
 
 /**
  * What one API instance last said about its prediction logger, kept in the
@@ -68,7 +68,7 @@ export function formatInstanceReport(report: InstanceReport): string {
  * Every instance's last report. Throws QueueError NOT_READY while Redis is
  * not connected: without the reports nobody can say what was served.
  */
-export async function readInstanceReports(connection: Redis, key: string, now = Date.now()): Promise<InstanceReport[]> {
+export async function readInstanceReports(connection: RedisConnection, key: string, now = Date.now()): Promise<InstanceReport[]> {
   if (connection.status !== 'ready') throw new QueueError('NOT_READY', "Redis is not connected: the API instances' reports cannot be read", {});
   const fields = await connection.hgetall(key);
   const reports: InstanceReport[] = [];

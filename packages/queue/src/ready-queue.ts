@@ -1,6 +1,6 @@
 import { Queue, type QueueOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { QueueError } from './errors';
+import { bullConnection, keepsOfflineQueue, type RedisConnection } from './redis-connection';
 
 /**
  * A BullMQ Queue built on first use, once it is safe to build. BullMQ sends
@@ -20,7 +20,7 @@ export class ReadyQueue<Data = unknown> {
   private queue: Queue<Data> | undefined;
 
   constructor(
-    private readonly connection: Redis,
+    private readonly connection: RedisConnection,
     readonly name: string,
     private readonly options: Omit<QueueOptions, 'connection'> = {},
   ) {}
@@ -29,10 +29,10 @@ export class ReadyQueue<Data = unknown> {
   get(): Queue<Data> {
     if (this.queue !== undefined) return this.queue;
     const { status } = this.connection;
-    if (status !== 'ready' && this.connection.options.enableOfflineQueue === false) {
+    if (status !== 'ready' && !keepsOfflineQueue(this.connection)) {
       throw new QueueError('NOT_READY', `Redis is not connected (${status}): the queue cannot be used`, { dependency: 'redis', queue: this.name });
     }
-    const queue = new Queue<Data>(this.name, { ...this.options, connection: this.connection });
+    const queue = new Queue<Data>(this.name, { ...this.options, ...bullConnection(this.connection, this.name) });
     queue.on('error', () => undefined);
     this.queue = queue;
     return queue;

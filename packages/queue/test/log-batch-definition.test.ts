@@ -1,7 +1,12 @@
 import { expect } from 'chai';
-import { encodeLogBatch, LOG_BATCH_COLUMNS_V2, LOG_BATCH_JOB, logBatchRecords, parseLogBatch } from '@vigil/queue';
+import { encodeLogBatch, LOG_BATCH_COLUMNS_V2, LOG_BATCH_JOB, logBatchRecords, parseLogBatch, type LogBatchPayloadV4 } from '@vigil/queue';
 import type { PredictionRecord } from '@vigil/records';
 import { predictionRecord as good } from '../../../test/support/fixtures/prediction-records';
+
+/** What an API before trace ids wrote: the version 4 table without its last column. */
+function asVersion3(payload: LogBatchPayloadV4): unknown {
+  return { ...payload, v: 3, columns: payload.columns.slice(0, 9), rows: payload.rows.map((row) => row.slice(0, 9)) };
+}
 
 describe('parseLogBatch', function () {
   it('keeps good records and reports each bad one by index', function () {
@@ -63,7 +68,7 @@ describe('parseLogBatch', function () {
 
   it('never turns a malformed version 3 row into a good record', function () {
     const notObject = { ...good(), features: [1, 2] as unknown as PredictionRecord['features'] };
-    const encoded = JSON.parse(JSON.stringify(encodeLogBatch([good(), notObject]))) as { v: 3; feature_names: string[]; rows: unknown[] };
+    const encoded = JSON.parse(JSON.stringify(asVersion3(encodeLogBatch([good(), notObject])))) as { v: 3; feature_names: string[]; rows: unknown[] };
     expect(encoded.rows[1]).to.have.property('6', null);
     const first = encoded.rows[0] as unknown[];
     const rows = [...encoded.rows, 'junk', [1, 2], [...first.slice(0, 6), [1, 2, 3], null, null]];
@@ -90,7 +95,7 @@ describe('parseLogBatch', function () {
       { ...good(), instance_id: 'api-a', seq: 8 },
       good(), // logged before instances numbered theirs: neither field
     ];
-    const payload = JSON.parse(JSON.stringify(encodeLogBatch(records))) as { v: number; columns: string[]; instances: string[]; rows: unknown[][] };
+    const payload = JSON.parse(JSON.stringify(asVersion3(encodeLogBatch(records)))) as { v: number; columns: string[]; instances: string[]; rows: unknown[][] };
     expect(payload.v).to.equal(3);
     expect(payload.columns.slice(-2)).to.deep.equal(['instance', 'seq']);
     expect(payload.instances).to.deep.equal(['api-a', 'api-b']);
@@ -107,7 +112,10 @@ describe('parseLogBatch', function () {
   });
 
   it('refuses a version 3 row whose instance index points nowhere or whose seq is not a positive whole number', function () {
-    const encoded = JSON.parse(JSON.stringify(encodeLogBatch([{ ...good(), instance_id: 'api-a', seq: 1 }]))) as { instances: string[]; rows: unknown[][] };
+    const encoded = JSON.parse(JSON.stringify(asVersion3(encodeLogBatch([{ ...good(), instance_id: 'api-a', seq: 1 }])))) as {
+      instances: string[];
+      rows: unknown[][];
+    };
     const row = encoded.rows[0]!;
     const withTail = (instance: unknown, seq: unknown) => [...row.slice(0, 7), instance, seq];
     const rows = [withTail(1, 2), withTail(-1, 2), withTail('api-a', 2), withTail(0, 0), withTail(0, 2.5), withTail(0, '3'), withTail(null, 4)];
@@ -127,9 +135,25 @@ describe('parseLogBatch', function () {
     expect(parseLogBatch({ ...encoded, instances: undefined }).problems[0]).to.include({ index: -1 });
   });
 
+  it('writes version 4: the trace id in the last column, null without one; a bad one is refused, never stored', function () {
+    const trace = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const records: PredictionRecord[] = [{ ...good(), trace_id: trace }, good()];
+    const payload = JSON.parse(JSON.stringify(encodeLogBatch(records))) as { v: number; columns: string[]; rows: unknown[][] };
+    expect(payload.v).to.equal(4);
+    expect(payload.columns.at(-1)).to.equal('trace_id');
+    expect(payload.rows.map((row) => row[9])).to.deep.equal([trace, null]);
+    expect(parseLogBatch(payload)).to.deep.equal({ records, problems: [] });
+    const bad = { ...payload, rows: [[...(payload.rows[0] ?? []).slice(0, 9), 'NOT-A-TRACE']] };
+    expect(parseLogBatch(bad).problems.map((p) => p.problem)).to.deep.equal(['trace_id is not 32 lowercase hex digits']);
+    // A version 3 row (nine columns) in a version 4 payload is not half-read.
+    expect(parseLogBatch({ ...payload, rows: [(payload.rows[0] ?? []).slice(0, 9)] }).problems.map((p) => p.problem)).to.deep.equal([
+      'not a record (an array)',
+    ]);
+  });
+
   it('still reads version 2 payloads (queued by an older API), whose records have no instance', function () {
     const records = [good(), good()];
-    const v3 = JSON.parse(JSON.stringify(encodeLogBatch(records))) as { feature_names: string[]; rows: unknown[][] };
+    const v3 = JSON.parse(JSON.stringify(asVersion3(encodeLogBatch(records)))) as { feature_names: string[]; rows: unknown[][] };
     const v2 = { v: 2, columns: [...LOG_BATCH_COLUMNS_V2], feature_names: v3.feature_names, rows: v3.rows.map((row) => row.slice(0, 7)) };
     const parsed = parseLogBatch(v2);
     expect(parsed.problems).to.deep.equal([]);

@@ -21,6 +21,8 @@ export interface PredictionRecord {
    * `prediction_id` (stored apart, in shadow_predictions). Absent: the champion's own record.
    */
   readonly role?: 'shadow';
+  /** The W3C trace id (32 lowercase hex) of the request's `traceparent`, so an audit row links to its trace; absent without one. */
+  readonly trace_id?: string;
 }
 
 /** Time-sortable id assigned in the API before the response is sent. */

@@ -4,6 +4,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 /** An API instance id: short and plain, so it can be a store key, a Redis hash field and a log value as it is. */
 const INSTANCE_ID = /^[A-Za-z0-9_.-]{1,64}$/;
+/** A W3C trace id: 16 bytes in lowercase hex, not all zero. */
+const TRACE_ID = /^(?!0{32})[0-9a-f]{32}$/;
+
+/** True for a valid W3C trace id (32 lowercase hex digits, not all zero). */
+export function isTraceId(value: unknown): value is string {
+  return typeof value === 'string' && TRACE_ID.test(value);
+}
 
 /** True for a valid `instance_id` (1-64 of A-Z a-z 0-9 _ . -). */
 export function isInstanceId(value: unknown): value is string {
@@ -52,5 +59,6 @@ export function recordProblem(value: unknown): string | undefined {
   if (r.instance_id !== undefined && !isInstanceId(r.instance_id)) return 'instance_id is not 1-64 of A-Z a-z 0-9 _ . -';
   if (r.seq !== undefined && !isSequenceNumber(r.seq)) return 'seq is not a positive safe integer';
   if (r.role !== undefined && r.role !== 'shadow') return 'role is not "shadow"';
+  if (r.trace_id !== undefined && !isTraceId(r.trace_id)) return 'trace_id is not 32 lowercase hex digits';
   return undefined;
 }

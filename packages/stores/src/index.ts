@@ -19,6 +19,8 @@ export { startRetention } from './sqlite/sqlite-retention';
 export type { RetentionLogger, RetentionOptions, RunningRetention } from './sqlite/sqlite-retention';
 export { PostgresStore } from './postgres/postgres-store';
 export type { PostgresStoreOptions } from './postgres/postgres-store';
+export { firstKeptDay, startPartitionMaintenance } from './postgres/partition-maintenance';
+export type { PartitionMaintenanceOptions, RunningPartitionMaintenance } from './postgres/partition-maintenance';
 export type { AuditRow } from './postgres/copy-rows';
 export type { LabelVersionRow } from './postgres/insert-label-versions';
 export { countRanges, maxSeq, mergeRanges, parseRanges, runsByInstance, runsOf, subtractRanges } from './seq-ranges';
@@ -30,3 +32,6 @@ export type { QualityBucket, QualityReader, QualitySpan } from './sqlite/sqlite-
 export { PostgresQualityReader } from './postgres/postgres-quality-reader';
 export { PostgresLabelReader } from './postgres/postgres-label-reader';
 export { PostgresLabelArrivals } from './postgres/postgres-label-arrivals';
+export { currentLabelJoin, PREDICTION_ID_TEXT } from './postgres/label-versions-sql';
+export type { ShadowAuditRow } from './postgres/insert-shadow-rows';
+export { PostgresShadowReader } from './postgres/postgres-shadow-reader';

@@ -1,12 +1,38 @@
 import { parseArgs } from 'node:util';
+import { createProgress, type Progress, type ProgressStream } from '@vigil/progress';
 import { SIZE_PRESETS, type SizePreset } from './simulator';
-import { DEFAULT_SEED, trainModel } from './train-model';
+import { DEFAULT_SEED, trainModel, type TrainingProgress } from './train-model';
 import { writeArtifacts } from './write-artifacts';
 
 const USAGE = `Usage: npm run train-model -- [--seed N] [--out DIR] [--size ${Object.keys(SIZE_PRESETS).join('|')}]
   --seed N     seed for the simulation and training (default ${DEFAULT_SEED})
   --out DIR    where to write the artifacts (default artifacts)
   --size NAME  data size preset (default "default", about 20 s on one core)`;
+
+const PHASES: Readonly<Record<Exclude<TrainingProgress['phase'], 'train'>, string>> = {
+  simulate: 'simulating the transactions',
+  evaluate: 'scoring the train and test sets, building the artifacts',
+};
+
+/**
+ * What training is doing, on stderr (stdout keeps the summary): a line as
+ * each phase starts, and the optimizer steps as a bar on a terminal, or a
+ * line a tenth of the way in a log.
+ */
+function showProgress(stream: ProgressStream): (progress: TrainingProgress) => void {
+  const line = (text: string) => stream.write(`${text}\n`);
+  let bar: Progress | undefined;
+  return (progress) => {
+    if (progress.phase !== 'train') {
+      line(`${PHASES[progress.phase]}…`);
+      return;
+    }
+    bar ??= createProgress(stream, progress.total, line, 'training');
+    const note = `epoch ${progress.epoch} of ${progress.epochs}, step ${progress.done.toLocaleString('en')} of ${progress.total.toLocaleString('en')}`;
+    if (progress.done === progress.total) bar.finish(note);
+    else bar.update(progress.done, note);
+  };
+}
 
 function main(): void {
   const { values } = parseArgs({
@@ -26,7 +52,8 @@ function main(): void {
   if (!Object.hasOwn(SIZE_PRESETS, values.size)) fail(`--size must be one of ${Object.keys(SIZE_PRESETS).join(', ')}, got ${values.size}`);
 
   const started = performance.now();
-  const model = trainModel({ seed, size: values.size as SizePreset });
+  const model = trainModel({ seed, size: values.size as SizePreset, onProgress: showProgress(process.stderr) });
+  process.stderr.write(`writing the artifacts to ${values.out}…\n`);
   const paths = writeArtifacts(model, values.out);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
 

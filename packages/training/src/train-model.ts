@@ -23,7 +23,19 @@ export const DEFAULT_NETWORK: NetworkOptions = {
   l2: 1e-5,
 };
 
+/** Where trainModel is: the phases that take time, in order; `done` of `total` steps within one (training counts optimizer steps). */
+export interface TrainingProgress {
+  readonly phase: 'simulate' | 'train' | 'evaluate';
+  readonly done: number;
+  readonly total: number;
+  /** The epoch being trained, and how many there are (phase `train`). */
+  readonly epoch?: number;
+  readonly epochs?: number;
+}
+
 export interface TrainModelOptions extends Omit<SimulationOptions, 'seed'> {
+  /** Hears where training is, for a progress display; it draws nothing and changes no result. */
+  readonly onProgress?: (progress: TrainingProgress) => void;
   /** Seeds the simulation, the initial weights, shuffling and the reference sample. @defaultValue 42 */
   readonly seed?: number;
   readonly network?: Partial<NetworkOptions>;
@@ -57,6 +69,8 @@ export function trainModel(options: TrainModelOptions = {}): TrainedModel {
   const threshold = options.threshold ?? DEFAULT_THRESHOLD;
   const spec = buildModelSpec(threshold);
 
+  const report = options.onProgress ?? (() => undefined);
+  report({ phase: 'simulate', done: 0, total: 1 });
   const simulation = simulateTransactions({ ...options, seed });
   // Time-based split, as a deployed model only ever scores days after its training data.
   const testDays = Math.max(1, Math.round(simulation.days * (options.testFraction ?? 0.2)));
@@ -79,7 +93,12 @@ export function trainModel(options: TrainModelOptions = {}): TrainedModel {
   // A stream of its own, so training draws never shift the simulation's.
   const rng = createRng((seed ^ 0x7f4a7c15) >>> 0);
   const standardizer = fitStandardizer(spec.features, trainRows, train.length);
-  const network = roundToFloat32(trainNetwork(trainRows, trainLabels, standardizer, settings, rng.fork()));
+  const network = roundToFloat32(
+    trainNetwork(trainRows, trainLabels, standardizer, settings, rng.fork(), (done, total, epoch) =>
+      report({ phase: 'train', done, total, epoch, epochs: settings.epochs }),
+    ),
+  );
+  report({ phase: 'evaluate', done: 0, total: 1 });
 
   const trainScores = predictProbabilities(network, trainRows, train.length);
   const testScores = predictProbabilities(network, testRows, test.length);

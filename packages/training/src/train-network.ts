@@ -16,7 +16,8 @@ export interface NetworkOptions {
  * Fits the network by mini-batch Adam on binary cross-entropy. `rows` are the
  * raw encoded inputs; `mean`/`scale` (from fitStandardizer) become the graph's
  * standardisation and are applied here once up front. Initialisation and
- * shuffling draw only from `rng`, so a seed fixes the result.
+ * shuffling draw only from `rng`, so a seed fixes the result. `onStep`
+ * hears of each optimizer step (for a progress display; it changes nothing).
  */
 export function trainNetwork(
   rows: Float64Array,
@@ -24,6 +25,7 @@ export function trainNetwork(
   standardizer: { mean: Float64Array; scale: Float64Array },
   options: NetworkOptions,
   rng: Rng,
+  onStep?: (step: number, steps: number, epoch: number) => void,
 ): Network {
   const width = standardizer.mean.length;
   const count = labels.length;
@@ -82,6 +84,7 @@ export function trainNetwork(
       for (const [from, to] of params.weightRanges) for (let i = from; i < to; i++) grad[i]! += options.l2 * p[i]!;
       // Linear decay to 10% of the rate settles the final weights.
       adam.step(p, grad, 1 - 0.9 * (adam.t / steps));
+      onStep?.(adam.t, steps, epoch + 1);
     }
   }
   return { inputMean: standardizer.mean.slice(), inputScale: standardizer.scale.slice(), layers: params.toLayers(options.activation) };

@@ -9,6 +9,7 @@ import { MONITORING_SCHEMAS } from './monitoring-schemas';
 import type { OpenApiDocument } from './openapi-types';
 import type { DocumentContext } from './operation';
 import { adminPaths } from './paths-admin';
+import { exportPaths } from './paths-export';
 import { monitoringPaths } from './paths-monitoring';
 import { servicePaths } from './paths-service';
 import { servingPaths } from './paths-serving';
@@ -71,6 +72,7 @@ export function buildOpenApiDocument(sources: OpenApiSources): OpenApiDocument {
     paths: {
       ...servingPaths(context, limits),
       ...monitoringPaths(context, { drift: sources.drift !== undefined, alerts: sources.alerting !== undefined }),
+      ...exportPaths(context),
       ...adminPaths(context, { queueBoard: sources.queue !== undefined }),
       ...servicePaths(context),
     },

@@ -6,7 +6,7 @@ import { onlyParameters } from './query-parameters';
 /** GET /monitoring/compare: the champion against the shadow model (SHADOW_MODEL_PATH) on the same requests. */
 export function compareRouter(service: CompareService | undefined): Router {
   const router = Router();
-  router.get('/monitoring/compare', (req, res) => {
+  router.get('/monitoring/compare', async (req, res) => {
     onlyParameters(req, ['window', 'shadow_version']);
     const window = parseWindow(req.query.window, '1h');
     const shadowVersion = parseModelVersion(req.query.shadow_version, 'shadow_version');
@@ -15,7 +15,7 @@ export function compareRouter(service: CompareService | undefined): Router {
         where: 'compare',
       });
     }
-    res.json(service.compare(window, shadowVersion));
+    res.json(await service.compare(window, shadowVersion));
   });
   return router;
 }

@@ -6,6 +6,7 @@ import { newPredictionId, type PredictionRecord } from '@vigil/records';
 import { ApiError } from '../api-errors';
 import type { FeatureRedactor } from '../security/redact-features';
 import type { ShadowRequest } from '../start-shadow';
+import { traceIdOf } from '@vigil/records';
 
 export interface PredictRouteOptions {
   readonly model: ModelRunner;
@@ -94,6 +95,7 @@ export function predictRouter(options: PredictRouteOptions): Router {
     const latencyMs = performance.now() - started;
     // One timestamp per request: its instances were scored together.
     const timestamp = new Date().toISOString();
+    const traceId = logger === undefined ? undefined : traceIdOf(req.headers.traceparent);
     const results: PredictionResult[] = scores.map((score, i) => {
       const prediction_id = newPredictionId();
       if (logger !== undefined) {
@@ -107,6 +109,7 @@ export function predictRouter(options: PredictRouteOptions): Router {
           prediction: score.prediction,
           probability: score.probability,
           latency_ms: latencyMs,
+          ...(traceId === undefined ? {} : { trace_id: traceId }),
         };
         // Hand-off only: the batcher never blocks and never throws at us.
         logger.log(record);

@@ -1,13 +1,13 @@
 import { isIPv6 } from 'node:net';
 import type { Request, RequestHandler } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@vigil/queue';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { ApiError } from '../api-errors';
 
 /** Where every replica's counts meet. */
 export interface SharedRateLimitStore {
   /** The API's Redis client (with no offline queue, as start-api builds it). */
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   /** Prefix of the per-client keys: queueNames(QUEUE_NAME).rateLimitPrefix, so replicas of one deployment share them. */
   readonly keyPrefix: string;
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type RequestHandler } from 'express';
-import { createApiMetrics, createLogger, type Logger } from '@vigil/metrics';
+import { createApiMetrics, createLogger, type ProcessLogger } from '@vigil/metrics';
 import { loadModel, type ModelRunner } from '@vigil/model';
 import { MonitoringService } from '@vigil/monitoring';
 import { SqliteReader, SqliteWriter } from '@vigil/stores';
@@ -26,7 +26,7 @@ export interface LogLine {
 }
 
 /** A logger that keeps its lines (every level) for the test to read. */
-export function capturingLogger(): { logger: Logger; lines: LogLine[] } {
+export function capturingLogger(): { logger: ProcessLogger; lines: LogLine[] } {
   const lines: LogLine[] = [];
   return { logger: createLogger('api', 'debug', (line) => lines.push(JSON.parse(line) as LogLine)), lines };
 }

@@ -1,7 +1,7 @@
 import { loadModel, findFeatureProblems, type FeatureRecord } from '@vigil/model';
 import { ComparisonAccumulator, referencesBeside, type ModelComparison, type ModelReferences } from '@vigil/monitoring';
 import type { StoredScoredRow } from '@vigil/stores';
-import type { Progress } from '../feedback/progress';
+import type { Progress } from '@vigil/progress';
 
 /** Rows scored per session.run: big enough that a run's overhead vanishes, small enough to report progress often. */
 const CHUNK = 512;

@@ -1,10 +1,9 @@
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { ReadyQueue } from '@vigil/queue';
+import { bullConnection, ReadyQueue, type RedisConnection } from '@vigil/queue';
 
 export interface AlertSchedulerOptions {
   /** A connection with maxRetriesPerRequest: null (BullMQ workers block on it). */
-  readonly connection: Redis;
+  readonly connection: RedisConnection;
   /** The evaluation queue (queueNames(QUEUE_NAME).alertEvaluations). */
   readonly queueName: string;
   readonly everyMs: number;
@@ -26,7 +25,7 @@ export async function startAlertScheduler(options: AlertSchedulerOptions): Promi
   const evaluationJob = { name: 'evaluate', opts: { removeOnComplete: 10, removeOnFail: 100 } };
   await evaluations.get().upsertJobScheduler(SCHEDULER_ID, { every: options.everyMs }, evaluationJob);
 
-  const worker = new Worker(queueName, () => options.evaluate(), { connection, concurrency: 1 });
+  const worker = new Worker(queueName, () => options.evaluate(), { ...bullConnection(connection, queueName), concurrency: 1 });
   worker.on('error', () => undefined);
   return {
     async close() {

@@ -1,8 +1,7 @@
-import type { Redis } from 'ioredis';
 import type { DriftService } from '@vigil/drift';
 import type { ModelSpec } from '@vigil/model';
 import type { CompletenessService, MonitoringService, PerformanceService } from '@vigil/monitoring';
-import { ReadyQueue, type QueueNames } from '@vigil/queue';
+import { ReadyQueue, type QueueNames, type RedisConnection } from '@vigil/queue';
 import type { AlertSources } from '../conditions';
 import { readRequestCounts } from '../request-counts';
 
@@ -12,7 +11,7 @@ export interface AlertSourceOptions {
   /** The served model's spec: its threshold turns the reference's probabilities into a fraud rate. */
   readonly spec: Pick<ModelSpec, 'threshold'>;
   /** Redis: the API's request counts and the log queue's backlog. */
-  readonly connection: Redis;
+  readonly connection: RedisConnection;
   readonly names: QueueNames;
   /** How often the rules are evaluated: a drift report is reused for half of it. */
   readonly evaluationIntervalMs: number;

@@ -1,7 +1,6 @@
-import type { Redis } from 'ioredis';
 import { Gauge, type Registry } from 'prom-client';
 import { scrapeCache, type Logger } from '@vigil/metrics';
-import { queueNames } from '@vigil/queue';
+import { queueNames, type RedisConnection } from '@vigil/queue';
 import { loadAlertRules, type AlertRules } from '../alert-rules';
 import type { AlertStore } from '../alert-store';
 import { openAlertStore, type AlertStoreSettings } from '../alert-store-open';
@@ -16,7 +15,7 @@ export interface ApiAlertingSettings extends AlertStoreSettings {
 export interface ApiAlertingOptions {
   readonly settings: ApiAlertingSettings;
   /** The API's Redis connection; undefined when prediction logging is off (then no request counts). */
-  readonly redis: Redis | undefined;
+  readonly redis: RedisConnection | undefined;
   /** Where vigil_alerts_firing is registered (the API's own registry). */
   readonly registry: Registry;
   /** Told once when the alert store stops answering scrapes (and vigil_alerts_firing is left out). */

@@ -1,9 +1,8 @@
-import type { Redis } from 'ioredis';
 import { createDriftService, type DriftSettings } from '@vigil/drift';
 import type { Logger } from '@vigil/metrics';
 import { loadModelSpec } from '@vigil/model';
 import { CompletenessService, MonitoringService } from '@vigil/monitoring';
-import { queueNames, readInstanceReports } from '@vigil/queue';
+import { queueNames, readInstanceReports, type RedisConnection } from '@vigil/queue';
 import { openMonitoringReader, type MonitoringReaderSettings } from '@vigil/stores';
 import { AlertEvaluator } from '../alert-evaluator';
 import { loadAlertRules } from '../alert-rules';
@@ -32,7 +31,7 @@ export interface AlertingSettings extends MonitoringReaderSettings, DriftSetting
 export interface AlertingOptions {
   readonly settings: AlertingSettings;
   /** The worker's connection (maxRetriesPerRequest: null); owned by the caller. */
-  readonly connection: Redis;
+  readonly connection: RedisConnection;
   /** The worker's SQLite writer, for how far the audit lags behind it. */
   readonly outbox: { auditBacklog(): { readonly oldestTimestamp: string | undefined } };
   readonly deadLetters: { count(): Promise<number> };

@@ -1,8 +1,7 @@
 import { UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { isPermanentError } from '@vigil/errors';
 import type { Logger } from '@vigil/metrics';
-import { ReadyQueue } from '@vigil/queue';
+import { bullConnection, ReadyQueue, type RedisConnection } from '@vigil/queue';
 import type { AlertNotification } from '../alert-evaluator';
 import { sendWebhook } from '../webhook-sender';
 
@@ -14,7 +13,7 @@ export interface WebhookJob {
 
 export interface WebhookDeliveryOptions {
   /** A connection with maxRetriesPerRequest: null (BullMQ workers block on it). */
-  readonly connection: Redis;
+  readonly connection: RedisConnection;
   /** The notification queue (queueNames(QUEUE_NAME).notifications). */
   readonly queueName: string;
   /** ALERT_WEBHOOK_URLS; none means state changes are recorded but nobody is told. */
@@ -62,7 +61,7 @@ export function startWebhookDelivery(options: WebhookDeliveryOptions): WebhookDe
         throw error;
       }
     },
-    { connection, concurrency: 4 },
+    { ...bullConnection(connection, queueName), concurrency: 4 },
   );
   worker.on('error', () => undefined);
   worker.on('failed', (job, error) => {

@@ -1,11 +1,12 @@
 import type { ShadowPairRow } from '@vigil/stores';
 import type { TimeWindow } from '../window';
-import { comparePairs, type ModelComparison, type ModelReferences } from './model-comparison';
+import { ComparisonAccumulator, type ModelComparison, type ModelReferences } from './model-comparison';
 
-/** Where the pairs come from: the SQLite file's shadow_predictions joined to predictions and labels. */
+/** Where the pairs come from: shadow_predictions joined to predictions and labels, in SQLite or the Postgres audit. */
 export interface ShadowPairSource {
-  pairs(sinceIso: string): Iterable<ShadowPairRow>;
-  championPredictions(sinceIso: string): number;
+  pairs(sinceIso: string): Iterable<ShadowPairRow> | AsyncIterable<ShadowPairRow>;
+  championPredictions(sinceIso: string): number | Promise<number>;
+  close?(): void | Promise<void>;
 }
 
 /** GET /monitoring/compare: one comparison per (champion version, shadow version) that ran in the window. */
@@ -27,19 +28,28 @@ export interface CompareReferences {
 /** Champion against challenger on the same requests, from the stored rows (exact counts; sampled quantiles and drift). */
 export class CompareService {
   constructor(
-    private readonly source: ShadowPairSource & { close?(): void },
+    private readonly source: ShadowPairSource,
     private readonly references: CompareReferences,
   ) {}
 
-  compare(window: TimeWindow, shadowVersion?: string): Comparison {
+  async compare(window: TimeWindow, shadowVersion?: string): Promise<Comparison> {
     const since = new Date(Date.now() - window.ms).toISOString();
-    const pairs = this.source.pairs(since);
-    const groups = comparePairs(shadowVersion === undefined ? pairs : filter(pairs, (pair) => pair.shadow_version === shadowVersion));
+    const groups = new Map<string, ComparisonAccumulator>();
+    for await (const pair of this.source.pairs(since)) {
+      if (shadowVersion !== undefined && pair.shadow_version !== shadowVersion) continue;
+      const key = JSON.stringify([pair.champion_version, pair.shadow_version]);
+      let group = groups.get(key);
+      if (group === undefined) {
+        group = new ComparisonAccumulator(pair.champion_version, pair.shadow_version);
+        groups.set(key, group);
+      }
+      group.add(pair);
+    }
     return {
       window: window.label,
       since,
-      champion_predictions: this.source.championPredictions(since),
-      comparisons: groups.map((group) => ({
+      champion_predictions: await this.source.championPredictions(since),
+      comparisons: [...groups.values()].map((group) => ({
         champion_version: group.championVersion,
         shadow_version: group.shadowVersion,
         ...group.result(this.references.champion, this.references.shadows.get(group.shadowVersion) ?? {}),
@@ -47,11 +57,7 @@ export class CompareService {
     };
   }
 
-  close(): void {
-    this.source.close?.();
+  async close(): Promise<void> {
+    await this.source.close?.();
   }
-}
-
-function* filter<T>(items: Iterable<T>, keep: (item: T) => boolean): Iterable<T> {
-  for (const item of items) if (keep(item)) yield item;
 }

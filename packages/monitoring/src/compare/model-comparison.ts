@@ -160,18 +160,3 @@ export class ComparisonAccumulator {
     };
   }
 }
-
-/** Groups pairs by (champion version, shadow version): a comparison per challenger that ran. */
-export function comparePairs(pairs: Iterable<ScoredPair>): ComparisonAccumulator[] {
-  const groups = new Map<string, ComparisonAccumulator>();
-  for (const pair of pairs) {
-    const key = JSON.stringify([pair.champion_version, pair.shadow_version]);
-    let group = groups.get(key);
-    if (group === undefined) {
-      group = new ComparisonAccumulator(pair.champion_version, pair.shadow_version);
-      groups.set(key, group);
-    }
-    group.add(pair);
-  }
-  return [...groups.values()];
-}

@@ -21,7 +21,7 @@ function entries(dir: string): string[] {
 }
 
 /** The segment files of one instance directory (or of the legacy one), nested adoptions first, each in write order. */
-function directorySegments(dir: string): string[] {
+export function directorySegments(dir: string): string[] {
   const nested = entries(join(dir, ADOPTED_DIR)).flatMap((child) => directorySegments(join(dir, ADOPTED_DIR, child)));
   const own = entries(dir)
     .filter((name) => SEGMENT_FILE.test(name) || LEGACY_SEGMENT_FILE.test(name))

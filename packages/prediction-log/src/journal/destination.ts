@@ -1,3 +1,5 @@
+import { connectionAddress, multiNodeAddress, type RedisConnection } from '@vigil/queue';
+
 /**
  * Where a journal's records were going: the queue and the Redis that holds
  * it. A journal left on a shared volume is replayed only by a logger with the
@@ -21,11 +23,21 @@ export function redisAddress(host: string, port: number, db: number): string {
   return `${shown.toLowerCase()}:${port}/${db}`;
 }
 
-/** The `host:port/db` of a redis:// or rediss:// URL (REDIS_URL), without user or password. */
+/**
+ * The `host:port/db` of a redis:// or rediss:// URL (REDIS_URL), without user or password;
+ * a Sentinel group's or a Cluster's own name (`sentinel:<master>/db`, `cluster:<nodes>`) for those URLs.
+ */
 export function redisUrlAddress(url: string): string {
+  const multiNode = multiNodeAddress(url);
+  if (multiNode !== undefined) return multiNode;
   const parsed = new URL(url);
   const db = Number(parsed.pathname.replace(/^\//, '') || '0');
   return redisAddress(parsed.hostname, parsed.port === '' ? 6379 : Number(parsed.port), Number.isInteger(db) ? db : 0);
+}
+
+/** {@link JournalDestination.redis} of a connection: `host:port/db` for one server, as {@link redisUrlAddress} names the others. */
+export function connectionRedisAddress(connection: RedisConnection): string {
+  return connectionAddress(connection, redisAddress);
 }
 
 export function sameDestination(a: JournalDestination, b: JournalDestination): boolean {

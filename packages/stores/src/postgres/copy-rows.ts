@@ -16,9 +16,11 @@ export interface AuditRow {
   /** The API instance that logged it and its number there; null (or absent) for older records. */
   readonly instance_id?: string | null;
   readonly seq?: number | null;
+  /** The request's W3C trace id; null (or absent) without one. */
+  readonly trace_id?: string | null;
 }
 
-export const AUDIT_COLUMNS = 'prediction_id, timestamp, model_version, features, prediction, probability, latency_ms, instance_id, seq';
+export const AUDIT_COLUMNS = 'prediction_id, timestamp, model_version, features, prediction, probability, latency_ms, instance_id, seq, trace_id';
 
 /** COPY text format's NULL. */
 const NULL = '\\N';
@@ -33,8 +35,10 @@ function copyText(rows: readonly AuditRow[]): string {
   for (const r of rows) {
     const instance = r.instance_id === undefined || r.instance_id === null ? NULL : escape(r.instance_id);
     const seq = r.seq === undefined || r.seq === null ? NULL : String(r.seq);
+    // A trace id is 32 hex digits (the worker checked it): nothing to escape.
+    const trace = r.trace_id === undefined || r.trace_id === null ? NULL : r.trace_id;
     text += `${r.prediction_id}\t${r.timestamp}\t${escape(r.model_version)}\t${escape(r.features_json)}\t`;
-    text += `${r.prediction}\t${r.probability}\t${r.latency_ms}\t${instance}\t${seq}\n`;
+    text += `${r.prediction}\t${r.probability}\t${r.latency_ms}\t${instance}\t${seq}\t${trace}\n`;
   }
   return text;
 }
@@ -65,6 +69,9 @@ async function copyInto(client: pg.ClientBase, table: string, text: string): Pro
  * has no ON CONFLICT. So: COPY straight into the table under a savepoint;
  * only when a row is already there (a batch re-shipped after a crash or a
  * timeout) go again through a temp table and INSERT … ON CONFLICT DO NOTHING.
+ * The table is partitioned by day, so its unique key is (prediction_id,
+ * timestamp) (migration 9 says why that is a prediction's identity), and
+ * every day of `rows` must have its partition (PredictionPartitions.ensure).
  */
 export async function copyNewRows(client: pg.ClientBase, table: string, rows: readonly AuditRow[]): Promise<RollupInput[]> {
   const text = copyText(rows);
@@ -79,11 +86,11 @@ export async function copyNewRows(client: pg.ClientBase, table: string, rows: re
   }
   await client.query(
     'CREATE TEMP TABLE IF NOT EXISTS audit_staging (prediction_id uuid, timestamp timestamptz, model_version text, features jsonb, ' +
-      'prediction smallint, probability float8, latency_ms float8, instance_id text, seq bigint) ON COMMIT DELETE ROWS',
+      'prediction smallint, probability float8, latency_ms float8, instance_id text, seq bigint, trace_id text) ON COMMIT DELETE ROWS',
   );
   await copyInto(client, 'audit_staging', text);
   const added = await client.query<{ timestamp: Date; model_version: string; prediction: number; latency_ms: number }>(
-    `INSERT INTO ${table} (${AUDIT_COLUMNS}) SELECT ${AUDIT_COLUMNS} FROM audit_staging ON CONFLICT (prediction_id) DO NOTHING
+    `INSERT INTO ${table} (${AUDIT_COLUMNS}) SELECT ${AUDIT_COLUMNS} FROM audit_staging ON CONFLICT (prediction_id, timestamp) DO NOTHING
      RETURNING timestamp, model_version, prediction, latency_ms`,
   );
   return added.rows.map((row) => ({ ...row, timestamp: row.timestamp.toISOString(), prediction: row.prediction === 1 ? 1 : 0 }));

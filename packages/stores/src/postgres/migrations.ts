@@ -136,4 +136,85 @@ export const POSTGRES_MIGRATIONS: readonly { version: number; sql: string }[] = 
       CREATE INDEX labels_prediction ON {schema}.labels (prediction_id, labeled_at, received_at);
     `,
   },
+  {
+    version: 7,
+    sql: `
+      -- The W3C trace id of the request's traceparent, as SQLite stores it; null without one.
+      ALTER TABLE {schema}.predictions ADD COLUMN trace_id TEXT;
+    `,
+  },
+  {
+    version: 8,
+    sql: `
+      -- A challenger's scores (SHADOW_MODEL_PATH) under the champion's prediction_id,
+      -- one row per (prediction, shadow version), as in SQLite's shadow_predictions.
+      CREATE TABLE {schema}.shadow_predictions (
+        id            BIGSERIAL        PRIMARY KEY,
+        prediction_id UUID             NOT NULL,
+        model_version TEXT             NOT NULL,
+        timestamp     TIMESTAMPTZ      NOT NULL,
+        prediction    SMALLINT         NOT NULL CHECK (prediction IN (0, 1)),
+        probability   DOUBLE PRECISION NOT NULL CHECK (probability >= 0 AND probability <= 1),
+        latency_ms    DOUBLE PRECISION NOT NULL CHECK (latency_ms >= 0),
+        created_at    TIMESTAMPTZ      NOT NULL DEFAULT now(),
+        UNIQUE (prediction_id, model_version)
+      );
+      CREATE INDEX shadow_predictions_timestamp ON {schema}.shadow_predictions (timestamp);
+    `,
+  },
+  {
+    version: 9,
+    sql: `
+      -- The predictions partitioned by UTC day (README "Partitioned audit"): retention drops whole days,
+      -- and every per-partition index stays the size of a day. An existing audit is moved in this
+      -- transaction, all or nothing: the old table is renamed, its rows copied (ids, created_at and
+      -- all) into day partitions, and dropped. Its id sequence carries over, so new ids stay above the old.
+      ALTER TABLE {schema}.predictions RENAME TO predictions_unpartitioned;
+      ALTER SEQUENCE {schema}.predictions_id_seq OWNED BY NONE;
+      CREATE TABLE {schema}.predictions (
+        id            BIGINT           NOT NULL DEFAULT nextval('{schema}.predictions_id_seq'),
+        prediction_id UUID             NOT NULL,
+        timestamp     TIMESTAMPTZ      NOT NULL,
+        model_version TEXT             NOT NULL,
+        features      JSONB            NOT NULL,
+        prediction    SMALLINT         NOT NULL CHECK (prediction IN (0, 1)),
+        probability   DOUBLE PRECISION NOT NULL,
+        latency_ms    DOUBLE PRECISION NOT NULL,
+        created_at    TIMESTAMPTZ      NOT NULL DEFAULT now(),
+        instance_id   TEXT,
+        seq           BIGINT,
+        trace_id      TEXT
+      ) PARTITION BY RANGE (timestamp);
+      -- Creates the partition of one UTC day if it is missing; returns its name (predictions_pYYYYMMDD).
+      -- The advisory lock makes two sessions creating the same day wait for each other, not fail.
+      CREATE FUNCTION {schema}.vigil_prediction_partition(day DATE) RETURNS TEXT LANGUAGE plpgsql AS $fn$
+      DECLARE
+        name TEXT := 'predictions_p' || to_char(day, 'YYYYMMDD');
+      BEGIN
+        IF to_regclass(format('{schema}.%I', name)) IS NULL THEN
+          PERFORM pg_advisory_xact_lock(hashtext('vigil-partition:{schema}.' || name));
+          EXECUTE format('CREATE TABLE IF NOT EXISTS {schema}.%I PARTITION OF {schema}.predictions FOR VALUES FROM (%L) TO (%L)',
+                         name, day::timestamp AT TIME ZONE 'UTC', (day + 1)::timestamp AT TIME ZONE 'UTC');
+        END IF;
+        RETURN name;
+      END
+      $fn$;
+      SELECT {schema}.vigil_prediction_partition(day)
+      FROM (SELECT DISTINCT (timestamp AT TIME ZONE 'UTC')::date AS day FROM {schema}.predictions_unpartitioned
+            UNION SELECT (now() AT TIME ZONE 'UTC')::date + ahead FROM generate_series(0, 2) AS ahead) AS days;
+      INSERT INTO {schema}.predictions
+        (id, prediction_id, timestamp, model_version, features, prediction, probability, latency_ms, created_at, instance_id, seq, trace_id)
+      SELECT id, prediction_id, timestamp, model_version, features, prediction, probability, latency_ms, created_at, instance_id, seq, trace_id
+      FROM {schema}.predictions_unpartitioned;
+      DROP TABLE {schema}.predictions_unpartitioned;
+      ALTER SEQUENCE {schema}.predictions_id_seq OWNED BY {schema}.predictions.id;
+      -- Built after the copy (faster than row by row), on every partition and each new one. A unique
+      -- index of a partitioned table must hold the partition key: a record's timestamp is set once, by
+      -- the API that served it, and travels with it unchanged, so every copy of a prediction has the same
+      -- (prediction_id, timestamp) and a re-shipped row still conflicts. prediction_id first: it also
+      -- serves the lookups by id alone (the shadow pairs' join), one probe per partition.
+      ALTER TABLE {schema}.predictions ADD CONSTRAINT predictions_prediction_id_timestamp_key UNIQUE (prediction_id, timestamp);
+      CREATE INDEX predictions_timestamp ON {schema}.predictions (timestamp);
+    `,
+  },
 ];

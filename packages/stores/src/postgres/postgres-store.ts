@@ -5,11 +5,16 @@ import { parseRanges, runsByInstance, type SeqRange, type SeqRangeKind, type Seq
 import type { MonitoringReader, SampledPrediction, StoredPrediction } from '../types';
 import { copyNewRows, type AuditRow } from './copy-rows';
 import { insertLabelVersions, type LabelVersionRow } from './insert-label-versions';
+import { insertShadowRows, type ShadowAuditRow } from './insert-shadow-rows';
 import { mergeRollups } from './merge-rollups';
 import { mergeSeqRanges } from './merge-seq-ranges';
 import { POSTGRES_MIGRATIONS } from './migrations';
+import { daysFrom, PredictionPartitions, utcDay } from './prediction-partitions';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Postgres' SQLSTATE check_violation, which a row with no partition for its timestamp also raises. */
+const CHECK_VIOLATION = '23514';
 
 /** Options for {@link PostgresStore.open}. */
 export interface PostgresStoreOptions {
@@ -32,6 +37,7 @@ interface PostgresPredictionRow {
   created_at: Date;
   instance_id: string | null;
   seq: string | null;
+  trace_id: string | null;
 }
 
 /** The Postgres audit trail: idempotent batch inserts, and the monitoring queries for multi-host setups. */
@@ -46,7 +52,10 @@ export class PostgresStore implements MonitoringReader {
     this.rollupTable = this.tableOf({ table: 'rollup_minute' });
     this.seqRangeTable = `"${schema}".seq_ranges`;
     this.labelTable = `"${schema}".labels`;
+    this.partitions = new PredictionPartitions(schema);
   }
+
+  private readonly partitions: PredictionPartitions;
 
   private readonly rollupTable: string;
   private readonly seqRangeTable: string;
@@ -97,12 +106,50 @@ export class PostgresStore implements MonitoringReader {
   }
 
   /**
-   * Adds the rows not yet in the audit (by prediction_id) with COPY, and
-   * rolls up the ones it added in the same transaction, so a re-shipped
-   * batch never counts twice. Returns the rows added.
+   * Adds the rows not yet in the audit (by prediction_id and timestamp) with
+   * COPY, and rolls up the ones it added in the same transaction, so a
+   * re-shipped batch never counts twice. Creates first any day partition the
+   * page needs. Returns the rows added.
    */
   async insertAuditRows(rows: readonly AuditRow[]): Promise<number> {
     if (rows.length === 0) return 0;
+    const days = new Set(rows.map((r) => utcDay(r.timestamp)));
+    await this.withClient((client) => this.partitions.ensure(client, days));
+    try {
+      return await this.copyPage(rows);
+    } catch (error) {
+      // A partition this process had seen was dropped since (retention, maybe another process's, of a late
+      // page's old day): create it again and retry once, rather than fail the shipper.
+      if ((error as { code?: unknown } | null)?.code !== CHECK_VIOLATION) throw error;
+      this.partitions.forget();
+      await this.withClient((client) => this.partitions.ensure(client, days));
+      return this.copyPage(rows);
+    }
+  }
+
+  /**
+   * Creates the day partitions from today (UTC) through `daysAhead` days on, so the shipper's pages
+   * seldom need to create one (which locks the table briefly). Returns those days, each of which has its partition now.
+   */
+  async preparePartitions(daysAhead: number, now = Date.now()): Promise<string[]> {
+    const days = daysFrom(utcDay(now), daysAhead + 1);
+    // Asks Postgres again: a partition this process remembers may have been dropped by another.
+    this.partitions.forget();
+    await this.withClient((client) => this.partitions.ensure(client, days));
+    return days;
+  }
+
+  /** The UTC days (YYYY-MM-DD) the audit has a prediction partition for, oldest first. */
+  partitionDays(): Promise<string[]> {
+    return this.withClient((client) => this.partitions.days(client));
+  }
+
+  /** Drops the prediction partitions of the days before `firstKeptDay` (YYYY-MM-DD); returns those days. */
+  dropPartitionsBefore(firstKeptDay: string): Promise<string[]> {
+    return this.withClient((client) => this.partitions.dropBefore(client, firstKeptDay));
+  }
+
+  private copyPage(rows: readonly AuditRow[]): Promise<number> {
     return this.inTransaction(async (client) => {
       const added = await copyNewRows(client, this.table, rows);
       for (const { level, rollups } of cascade(added)) await mergeRollups(client, this.tableOf(level), level.key, rollups);
@@ -120,6 +167,12 @@ export class PostgresStore implements MonitoringReader {
   async insertLabelVersions(rows: readonly LabelVersionRow[]): Promise<number> {
     if (rows.length === 0) return 0;
     return this.withClient((client) => insertLabelVersions(client, this.labelTable, rows));
+  }
+
+  /** Adds the shadow scores the audit lacks; returns how many it added. */
+  async insertShadowRows(rows: readonly ShadowAuditRow[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    return this.withClient((client) => insertShadowRows(client, `"${this.schema}".shadow_predictions`, rows));
   }
 
   /** Every version of a prediction's label the audit holds, in the order they replace each other (labeled_at, then arrival). */
@@ -240,7 +293,7 @@ export class PostgresStore implements MonitoringReader {
   async recentPredictions(limit: number): Promise<StoredPrediction[]> {
     await this.ready();
     const result = await this.pool.query<PostgresPredictionRow>(
-      `SELECT id, prediction_id, timestamp, model_version, features, prediction, probability, latency_ms, created_at, instance_id, seq
+      `SELECT id, prediction_id, timestamp, model_version, features, prediction, probability, latency_ms, created_at, instance_id, seq, trace_id
        FROM ${this.table} ORDER BY timestamp DESC, prediction_id DESC LIMIT $1`,
       [limit],
     );
@@ -257,6 +310,7 @@ export class PostgresStore implements MonitoringReader {
       // Left out for older records, as SQLite's reader does.
       ...(row.instance_id === null ? {} : { instance_id: row.instance_id }),
       ...(row.seq === null ? {} : { seq: Number(row.seq) }),
+      ...(row.trace_id === null ? {} : { trace_id: row.trace_id }),
     }));
   }
 

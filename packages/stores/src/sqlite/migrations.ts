@@ -245,4 +245,24 @@ export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX shadow_predictions_timestamp ON shadow_predictions (timestamp);
     `,
   },
+  {
+    version: 12,
+    sql: `
+      -- The W3C trace id of the request that made the prediction (its traceparent
+      -- header), so an audit row links to its trace; null without one.
+      ALTER TABLE predictions ADD COLUMN trace_id TEXT;
+    `,
+  },
+  {
+    version: 13,
+    sql: `
+      -- The shadow scores' outbox to the Postgres audit, as for predictions and labels:
+      -- every shadow_predictions row above shipped_through is still to ship.
+      CREATE TABLE shadow_audit_progress (
+        id              INTEGER PRIMARY KEY CHECK (id = 1),
+        shipped_through INTEGER NOT NULL
+      );
+      INSERT INTO shadow_audit_progress (id, shipped_through) VALUES (1, 0);
+    `,
+  },
 ];

@@ -13,10 +13,11 @@ export interface SqlitePredictionRow {
   created_at: string;
   instance_id: string | null;
   seq: number | null;
+  trace_id: string | null;
 }
 
 export const SQLITE_PREDICTION_COLUMNS =
-  'id, prediction_id, timestamp, model_version, features, prediction, probability, latency_ms, created_at, instance_id, seq';
+  'id, prediction_id, timestamp, model_version, features, prediction, probability, latency_ms, created_at, instance_id, seq, trace_id';
 
 export function fromSqliteRow(row: SqlitePredictionRow): StoredPrediction {
   return {
@@ -32,5 +33,6 @@ export function fromSqliteRow(row: SqlitePredictionRow): StoredPrediction {
     // Left out, not null, for records logged before instances numbered theirs: the record's own shape.
     ...(row.instance_id === null ? {} : { instance_id: row.instance_id }),
     ...(row.seq === null ? {} : { seq: row.seq }),
+    ...(row.trace_id === null ? {} : { trace_id: row.trace_id }),
   };
 }

@@ -4,6 +4,7 @@ import { NO_LABELS_JOINED_HOOK, type LabelsJoinedHook } from '../labels-joined';
 import type { AuditRow } from '../postgres/copy-rows';
 import { runsByInstance } from '../seq-ranges';
 import type { StoredPrediction } from '../types';
+import type { ShadowAuditRow } from '../postgres/insert-shadow-rows';
 import { openSqlite, type SqliteDatabase } from './open-sqlite';
 import { SqliteLabels } from './sqlite-labels';
 import { SqliteQualityRollups } from './sqlite-quality-rollups';
@@ -59,6 +60,9 @@ export class SqliteWriter {
   private readonly pruneAny;
   private readonly insertShadow;
   private readonly pruneShadows;
+  private readonly pruneShippedShadows;
+  private readonly selectShadowsForAudit;
+  private readonly advanceShadowAudit;
   private readonly rollups: SqliteRollups;
   private readonly seqRanges: SqliteSeqRanges;
   private readonly addDeadLettered;
@@ -85,15 +89,16 @@ export class SqliteWriter {
     // created_at comes from here, once per transaction: the column's strftime() default,
     // evaluated for every row, was a fifth of the insert's time.
     this.insert = db.prepare(
-      `INSERT INTO predictions (prediction_id, timestamp, model_version, features, prediction, probability, latency_ms, created_at, instance_id, seq)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (prediction_id) DO NOTHING`,
+      `INSERT INTO predictions (prediction_id, timestamp, model_version, features, prediction, probability, latency_ms, created_at, instance_id, seq, trace_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (prediction_id) DO NOTHING`,
     );
     // The outbox is every row above audit_progress.shipped_through (see migration 6).
     const outbox = `FROM predictions WHERE id > max(?, (SELECT shipped_through FROM audit_progress)) ORDER BY id LIMIT ?`;
     this.selectUnaudited = db.prepare<[number, number], SqlitePredictionRow>(`SELECT ${SQLITE_PREDICTION_COLUMNS} ${outbox}`);
     // Shaped for the audit by SQLite itself: features stay JSON text, and no second object per row.
     this.selectForAudit = db.prepare<[number, number], AuditRow & { id: number }>(
-      `SELECT id, prediction_id, timestamp, model_version, features AS features_json, prediction, probability, latency_ms, instance_id, seq ${outbox}`,
+      `SELECT id, prediction_id, timestamp, model_version, features AS features_json, prediction, probability, latency_ms, instance_id, seq, trace_id
+       ${outbox}`,
     );
     // max(): two workers sharing a file may report the same pages; progress never goes back.
     this.advanceAuditStatement = db.prepare('UPDATE audit_progress SET shipped_through = max(shipped_through, ?)');
@@ -119,6 +124,15 @@ export class SqliteWriter {
        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (prediction_id, model_version) DO NOTHING`,
     );
     this.pruneShadows = db.prepare('DELETE FROM shadow_predictions WHERE id IN (SELECT id FROM shadow_predictions WHERE timestamp < ? LIMIT ?)');
+    this.pruneShippedShadows = db.prepare(
+      `DELETE FROM shadow_predictions WHERE id IN (SELECT id FROM shadow_predictions WHERE timestamp < ?
+         AND id <= (SELECT shipped_through FROM shadow_audit_progress) AND id < (SELECT max(id) FROM shadow_predictions) LIMIT ?)`,
+    );
+    this.selectShadowsForAudit = db.prepare<[number, number], ShadowAuditRow>(
+      `SELECT id, prediction_id, model_version, timestamp, prediction, probability, latency_ms FROM shadow_predictions
+       WHERE id > max(?, (SELECT shipped_through FROM shadow_audit_progress)) ORDER BY id LIMIT ?`,
+    );
+    this.advanceShadowAudit = db.prepare('UPDATE shadow_audit_progress SET shipped_through = max(shipped_through, ?)');
     this.insertMany = db.transaction((batches: readonly (readonly PredictionRecord[])[]) => {
       const added: PredictionRecord[] = [];
       const createdAt = new Date().toISOString();
@@ -142,6 +156,7 @@ export class SqliteWriter {
             createdAt,
             r.instance_id ?? null,
             r.seq ?? null,
+            r.trace_id ?? null,
           );
           if (changes === 1) added.push(r);
         }
@@ -287,8 +302,17 @@ export class SqliteWriter {
    */
   pruneBefore(beforeIso: string, keepUnaudited: boolean, limit: number): number {
     const statement = keepUnaudited ? this.pruneAudited : this.pruneAny;
-    // Shadow scores are only ever in SQLite (the compare view reads them there): they go with their age.
-    return statement.run(beforeIso, limit).changes + this.pruneShadows.run(beforeIso, limit).changes;
+    const shadows = keepUnaudited ? this.pruneShippedShadows : this.pruneShadows;
+    return statement.run(beforeIso, limit).changes + shadows.run(beforeIso, limit).changes;
+  }
+
+  /** The shadow scores not yet in the audit, oldest first (its outbox, like predictions' and labels'). */
+  shadowsForAudit(limit: number, afterId = 0): ShadowAuditRow[] {
+    return this.selectShadowsForAudit.all(afterId, limit);
+  }
+
+  markShadowsShippedThrough(id: number): void {
+    this.advanceShadowAudit.run(id);
   }
 
   close(): void {

@@ -16,17 +16,22 @@ import { isFeatureObject, recordProblem, type PredictionRecord } from '@vigil/re
  * columns say which API instance logged the record and its number there
  * (what /monitoring/completeness counts); the instance is an index into
  * `instances`, so a 40-character id is written once per batch, not per row.
- * Version 2 (the same table without those two columns) and version 1 (an
+ * Version 4 (what the API writes now) adds a last column, the request's W3C
+ * trace id or null.
+ * Version 3 (without it), version 2 (the table without instance and seq) and version 1 (an
  * array of record objects) are still read: jobs queued by an older API, and
  * dead-letter replays, which put records back exactly as they were kept.
  */
-export const LOG_BATCH_JOB = { name: 'log-batch', version: 3 } as const;
+export const LOG_BATCH_JOB = { name: 'log-batch', version: 4 } as const;
 
 /** The columns of a version 2 row, in order. */
 export const LOG_BATCH_COLUMNS_V2 = ['prediction_id', 'timestamp', 'model_version', 'prediction', 'probability', 'latency_ms', 'features'] as const;
 
-/** The columns of a version 3 row, in order; written into every payload for the human reader. */
-export const LOG_BATCH_COLUMNS = [...LOG_BATCH_COLUMNS_V2, 'instance', 'seq'] as const;
+/** The columns of a version 3 row, in order. */
+export const LOG_BATCH_COLUMNS_V3 = [...LOG_BATCH_COLUMNS_V2, 'instance', 'seq'] as const;
+
+/** The columns of a version 4 row, in order; written into every payload for the human reader. */
+export const LOG_BATCH_COLUMNS = [...LOG_BATCH_COLUMNS_V3, 'trace_id'] as const;
 
 /** Default job options: retries for store hiccups, failed jobs kept for the dead-letter tools. */
 export const LOG_BATCH_JOB_OPTIONS = {
@@ -48,7 +53,10 @@ type FeatureValue = PredictionRecord['features'][string];
 export type LogBatchRowV2 = readonly [string, string, string, 0 | 1, number, number, readonly FeatureValue[] | PredictionRecord['features'] | null];
 
 /** A version 2 row, then the index of the record's instance in `instances` and its seq (null for a record without them). */
-export type LogBatchRow = readonly [...LogBatchRowV2, number | null, number | null];
+export type LogBatchRowV3 = readonly [...LogBatchRowV2, number | null, number | null];
+
+/** A version 3 row, then the trace id (null without one). */
+export type LogBatchRow = readonly [...LogBatchRowV3, string | null];
 
 export interface LogBatchPayloadV1 {
   readonly v: 1;
@@ -64,6 +72,15 @@ export interface LogBatchPayloadV2 {
 
 export interface LogBatchPayloadV3 {
   readonly v: 3;
+  readonly columns: typeof LOG_BATCH_COLUMNS_V3;
+  readonly feature_names: readonly string[];
+  readonly instances: readonly string[];
+  readonly rows: readonly LogBatchRowV3[];
+  readonly role?: 'shadow';
+}
+
+export interface LogBatchPayloadV4 {
+  readonly v: 4;
   readonly columns: typeof LOG_BATCH_COLUMNS;
   readonly feature_names: readonly string[];
   /** The instance ids the rows' `instance` column points into (usually one: a batch comes from one logger). */
@@ -73,7 +90,7 @@ export interface LogBatchPayloadV3 {
   readonly role?: 'shadow';
 }
 
-export type LogBatchPayload = LogBatchPayloadV1 | LogBatchPayloadV2 | LogBatchPayloadV3;
+export type LogBatchPayload = LogBatchPayloadV1 | LogBatchPayloadV2 | LogBatchPayloadV3 | LogBatchPayloadV4;
 
 /** The values of `features` when its keys are exactly `names`, in that order; otherwise undefined. */
 function valuesInOrder(features: PredictionRecord['features'], names: readonly string[]): FeatureValue[] | undefined {
@@ -93,7 +110,7 @@ function valuesInOrder(features: PredictionRecord['features'], names: readonly s
  * The version 3 payload of a batch: the first record's feature names are the batch's.
  * `role` is the batch's (a logger writes one role), carried once instead of per row.
  */
-export function encodeLogBatch(records: readonly PredictionRecord[], role?: 'shadow'): LogBatchPayloadV3 {
+export function encodeLogBatch(records: readonly PredictionRecord[], role?: 'shadow'): LogBatchPayloadV4 {
   const first: unknown = records[0]?.features;
   const names = isFeatureObject(first) ? Object.keys(first) : [];
   // Decoding assigns each name as a property; '__proto__' would set the prototype instead.
@@ -107,11 +124,11 @@ export function encodeLogBatch(records: readonly PredictionRecord[], role?: 'sha
       instance = instances.indexOf(r.instance_id);
       if (instance < 0) instance = instances.push(r.instance_id) - 1;
     }
-    return [r.prediction_id, r.timestamp, r.model_version, r.prediction, r.probability, r.latency_ms, column, instance, r.seq ?? null];
+    return [r.prediction_id, r.timestamp, r.model_version, r.prediction, r.probability, r.latency_ms, column, instance, r.seq ?? null, r.trace_id ?? null];
   });
   return role === undefined
-    ? { v: 3, columns: LOG_BATCH_COLUMNS, feature_names: names, instances, rows }
-    : { v: 3, columns: LOG_BATCH_COLUMNS, feature_names: names, instances, rows, role };
+    ? { v: 4, columns: LOG_BATCH_COLUMNS, feature_names: names, instances, rows }
+    : { v: 4, columns: LOG_BATCH_COLUMNS, feature_names: names, instances, rows, role };
 }
 
 /**
@@ -121,8 +138,8 @@ export function encodeLogBatch(records: readonly PredictionRecord[], role?: 'sha
  * nowhere, stays as it is (an array, which recordProblem refuses), so it is
  * never stored without the instance it claims.
  */
-function rowToRecord(row: unknown, names: readonly string[], instances: readonly string[] | undefined, role: unknown): unknown {
-  const width = instances === undefined ? LOG_BATCH_COLUMNS_V2.length : LOG_BATCH_COLUMNS.length;
+function rowToRecord(row: unknown, names: readonly string[], instances: readonly string[] | undefined, role: unknown, version: 2 | 3 | 4): unknown {
+  const width = version === 2 ? LOG_BATCH_COLUMNS_V2.length : version === 3 ? LOG_BATCH_COLUMNS_V3.length : LOG_BATCH_COLUMNS.length;
   if (!Array.isArray(row) || row.length !== width) return row;
   const instance: unknown = instances === undefined ? null : row[7];
   const instanceId = instance === null ? undefined : Number.isInteger(instance) ? instances?.[instance as number] : undefined;
@@ -146,8 +163,9 @@ function rowToRecord(row: unknown, names: readonly string[], instances: readonly
   // null: a record without them, which a version 1 record expresses by leaving the keys out.
   if (instanceId !== undefined) record.instance_id = instanceId;
   if (instances !== undefined && row[8] !== null) record.seq = row[8];
-  // Kept as sent: recordProblem refuses a role other than "shadow".
+  // Kept as sent: recordProblem refuses a role other than "shadow", or a trace id that is not one.
   if (role !== undefined) record.role = role;
+  if (version === 4 && row[9] !== null) record.trace_id = row[9];
   return record;
 }
 
@@ -163,14 +181,15 @@ export function logBatchRecords(data: unknown): unknown[] | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const payload = data as { v?: unknown; records?: unknown; rows?: unknown; feature_names?: unknown; instances?: unknown; role?: unknown };
   if (payload.v === 1 && Array.isArray(payload.records)) return payload.records as unknown[];
-  if ((payload.v === 2 || payload.v === 3) && Array.isArray(payload.rows) && isNameList(payload.feature_names)) {
+  if ((payload.v === 2 || payload.v === 3 || payload.v === 4) && Array.isArray(payload.rows) && isNameList(payload.feature_names)) {
     const names = payload.feature_names;
+    const version = payload.v;
     let instances: readonly string[] | undefined;
-    if (payload.v === 3) {
+    if (version !== 2) {
       if (!Array.isArray(payload.instances) || !payload.instances.every((id) => typeof id === 'string')) return undefined;
       instances = payload.instances as string[];
     }
-    return (payload.rows as unknown[]).map((row) => rowToRecord(row, names, instances, payload.v === 3 ? payload.role : undefined));
+    return (payload.rows as unknown[]).map((row) => rowToRecord(row, names, instances, version === 2 ? undefined : payload.role, version));
   }
   return undefined;
 }
@@ -194,7 +213,9 @@ export function parseLogBatch(data: unknown): { records: PredictionRecord[]; pro
   if (received === undefined) {
     const version = typeof data === 'object' && data !== null ? (data as { v?: unknown }).v : undefined;
     const problem =
-      version === 1 || version === 2 || version === 3 ? `version ${version} payload is malformed` : `unsupported payload version ${String(version)}`;
+      version === 1 || version === 2 || version === 3 || version === 4
+        ? `version ${version} payload is malformed`
+        : `unsupported payload version ${String(version)}`;
     return { records: [], problems: [{ index: -1, prediction_id: undefined, problem, received: data }] };
   }
   const records: PredictionRecord[] = [];

@@ -1,0 +1,12 @@
+export type { ExportFormat, ExportOptions, ExportQuery, ExportResult, ExportRow, ExportSource } from './export-types';
+export { writeExport } from './write-export';
+export { DestinationClosedError } from './byte-sink';
+export { openExportSource } from './sources/open-export-source';
+export { SqliteExportSource } from './sources/sqlite-export-source';
+export { PostgresExportSource } from './sources/postgres-export-source';
+export type { PostgresExportOptions } from './sources/postgres-export-source';
+export { EXPORT_CONTENT_TYPES, EXPORT_FORMATS, exportFileName, isExportFormat, windowStartIso } from './export-formats';
+export { exportLayout, LABEL_COLUMNS, PREDICTION_COLUMNS } from './layout';
+export type { ExportLayout, FeatureCell, FeatureColumn } from './layout';
+export { PARQUET_ROW_GROUP_ROWS } from './formats/parquet-writer';
+export { FeatureTypeError } from './formats/parquet-columns';

@@ -1,0 +1,2 @@
+export { createProgress } from './progress';
+export type { Progress, ProgressStream } from './progress';
