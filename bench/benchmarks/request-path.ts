@@ -10,7 +10,7 @@ import { metricSum, scrape, startApi, startWorker } from '../harness/vigil';
 
 const CONNECTIONS = 50;
 
-type ConfigName = 'off' | 'vigil' | 'seed' | 'naive';
+type ConfigName = 'off' | 'vigil' | 'seed' | 'naive' | 'floor';
 
 interface Server {
   readonly name: ConfigName;
@@ -34,13 +34,15 @@ interface Tally {
 
 const METHOD = [
   'autocannon (programmatic, 50 connections, in the benchmark process) POSTs one instance of `artifacts/reference.json` to `/predict`.',
-  'Four servers run side by side, with the Vigil worker process running throughout:',
+  'Five servers run side by side, with the Vigil worker process running throughout:',
   '(a) the real API (`node --import tsx apps/api/src/main.ts`) with `PREDICTION_LOGGING=off`; (b) Vigil: the real API with logging on,',
   "the worker writing SQLite; (c) the seed's design (`bench/baselines/seed-sqlite-app.ts`): one SQLite INSERT per prediction in the API",
   'process, off the response path with `setImmediate` (same table and pragmas as Vigil); (d) naive BullMQ (`bench/baselines/naive-bullmq-app.ts`):',
   'one awaited `queue.add` per prediction before answering, consumed by a one-job-per-record worker. The baselines are Express with',
-  "`express.json` and the same model and validation, but none of Vigil's other middleware (security headers, request metrics), which favours them.",
-  'Each server is warmed up, then loaded in short segments that alternate between the configurations (a b c d, then d c b a, …), so that',
+  "`express.json` and the same model and validation, but none of Vigil's other middleware (security headers, request metrics), which favours them;",
+  '(e) the floor of this stack (`bench/baselines/floor-app.ts`): Express parsing the body, the features encoded as the spec says, the same',
+  'model on onnxruntime-node, the answer: no validation, no middleware, no logging.',
+  'Each server is warmed up, then loaded in short segments that alternate between the configurations (a b c d e, then e d c b a, …), so that',
   'load from other users of the machine falls on all of them alike: 5 rounds of 2 s (quick) or 20 rounds of 3 s (full), i.e. 10 s or 60 s',
   'per configuration in all.',
   'Throughput counts 2xx answers; p50/p99 are over every 2xx latency of all its segments.',
@@ -101,6 +103,10 @@ async function run(ctx: BenchContext) {
       res.path('naive-app.log'),
     );
     all.push(naive);
+    const floorPort = await freePort();
+    const floor = NodeProcess.start('floor-app', 'bench/baselines/floor-app.ts', { PORT: String(floorPort) }, res.path('floor.log'));
+    all.push(floor);
+    await floor.waitForHttp(floorPort, '/healthz');
     await seed.waitForHttp(seedPort, '/healthz');
     await naive.waitForHttp(naivePort, '/healthz');
 
@@ -109,6 +115,7 @@ async function run(ctx: BenchContext) {
       { name: 'vigil', label: '(b) Vigil', port: vigil.port, processes: { api: vigil.process, worker: worker.process } },
       { name: 'seed', label: '(c) seed: SQLite per prediction in the API', port: seedPort, processes: { api: seed } },
       { name: 'naive', label: '(d) naive BullMQ: awaited queue.add per prediction', port: naivePort, processes: { api: naive, worker: naiveWorker } },
+      { name: 'floor', label: '(e) floor: bare Express + onnxruntime, no validation, middleware or logging', port: floorPort, processes: { api: floor } },
     );
     for (const server of servers) {
       ctx.log(`request-path: ${server.label}: warm-up ${warmSeconds} s`);
@@ -231,7 +238,7 @@ async function run(ctx: BenchContext) {
       segments: t.segments,
     };
   };
-  const s = { off: summary('off'), vigil: summary('vigil'), seed: summary('seed'), naive: summary('naive') };
+  const s = { off: summary('off'), vigil: summary('vigil'), seed: summary('seed'), naive: summary('naive'), floor: summary('floor') };
   for (const server of servers) {
     const x = s[server.name];
     result.figure({
@@ -261,6 +268,29 @@ async function run(ctx: BenchContext) {
     ratio: p99Ratio,
     target: '≤ 1.10',
     pass: p99Ratio <= 1.1,
+  });
+  // Issue 18's reference: the same model and body on the bare stack.
+  const floorThroughput = ratio(s.vigil.requestsPerSecond, s.floor.requestsPerSecond) ?? Number.NaN;
+  const floorP99 = ratio(s.vigil.p99Ms, s.floor.p99Ms) ?? Number.NaN;
+  result.figure({
+    figure: 'throughput, Vigil vs the floor (bare Express + onnxruntime)',
+    unit: 'req/s',
+    vigil: round(s.vigil.requestsPerSecond, 0),
+    baselineName: 'floor',
+    baseline: round(s.floor.requestsPerSecond, 0),
+    ratio: floorThroughput,
+    target: '≥ 0.90',
+    pass: floorThroughput >= 0.9,
+  });
+  result.figure({
+    figure: 'p99 latency, Vigil vs the floor',
+    unit: 'ms',
+    vigil: s.vigil.p99Ms,
+    baselineName: 'floor',
+    baseline: s.floor.p99Ms,
+    ratio: floorP99,
+    target: '≤ 1.25',
+    pass: floorP99 <= 1.25,
   });
   result.figure({
     figure: 'throughput, Vigil vs seed (SQLite per prediction in the API)',

@@ -1,3 +1,4 @@
+import { capacitySection } from './capacity';
 import { writeFileSync } from 'node:fs';
 import type { BenchmarkResult, Figure } from './results';
 
@@ -82,6 +83,7 @@ export function renderBenchmarks(results: readonly BenchmarkResult[]): string {
     '',
     ...(missed.length > 0 ? ['**Targets missed** in the runs below:', '', ...missed, ''] : ['Every target was met in the runs below.', '']),
     ...ordered.flatMap((result, i) => [section(result, i + 1), '']),
+    ...capacitySection(results),
     '## How to run',
     '',
     '```sh',
