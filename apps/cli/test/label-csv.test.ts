@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { LabelCsvError, readLabelCsv, splitCsvLine } from '../src/feedback/label-csv';
+import { LabelCsvError, readLabelCsv } from '../src/feedback/label-csv';
 
 const defaults = { labeledAt: '2026-03-01T00:00:00.000Z', receivedAt: '2026-03-05T00:00:00.000Z' };
 
@@ -14,14 +14,6 @@ async function read(text: string) {
 }
 
 describe('cli feedback import: reading a labels CSV', function () {
-  it('splits fields with RFC 4180 quoting, trimmed; an open quote is no line', function () {
-    expect(splitCsvLine('a, 1 ,2026-03-01T00:00:00Z')).to.deep.equal(['a', '1', '2026-03-01T00:00:00Z']);
-    expect(splitCsvLine('"id,with,commas","1"')).to.deep.equal(['id,with,commas', '1']);
-    expect(splitCsvLine('"say ""x""",0')).to.deep.equal(['say "x"', '0']);
-    expect(splitCsvLine('"open,1')).to.equal(undefined);
-    expect(splitCsvLine('')).to.deep.equal(['']);
-  });
-
   it('reads rows in the header order, defaults labeled_at, and skips bad rows with their line numbers and why', async function () {
     const rows = await read(
       [

@@ -3,22 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Router, type Response } from 'express';
-
-/**
- * The page may load only its own files and call only this API: no inline
- * script or style, nothing from another origin (the API's default policy,
- * `default-src 'none'`, forbids a page altogether).
- */
-const PAGE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+import { PAGE_CSP } from '../security/page-csp';
 
 interface Asset {
   readonly body: Buffer;

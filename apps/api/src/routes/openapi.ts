@@ -1,23 +1,7 @@
 import { Router } from 'express';
 import { docsAssets } from '../openapi/docs-assets';
 import { buildOpenApiDocument, type OpenApiSources } from '../openapi/openapi-document';
-
-/**
- * The reference page's own policy, on that page only: its own scripts and
- * styles (no inline ones), the document and "Try it out" from this origin,
- * Swagger UI's data: icons; nothing from elsewhere. Every other answer keeps
- * the API's `default-src 'none'` (security-headers.ts).
- */
-const DOCS_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+import { PAGE_CSP } from '../security/page-csp';
 
 /**
  * GET /openapi.json, the OpenAPI 3.1 document of this app (built once, from
@@ -37,7 +21,7 @@ export function openapiRouter(sources: OpenApiSources): Router {
   });
 
   router.get('/docs', (_req, res) => {
-    res.setHeader('Content-Security-Policy', DOCS_CSP);
+    res.setHeader('Content-Security-Policy', PAGE_CSP);
     res.setHeader('Cache-Control', 'no-cache');
     res.type(page.type).send(page.body);
   });

@@ -1,3 +1,4 @@
+import { splitCsvLine } from '@vigil/csv';
 import { readLabel, type LabelProblem, type LabelRecord } from '@vigil/records';
 
 /** The columns a labels CSV may have; the header names them, in any order. */
@@ -9,35 +10,6 @@ export type LabelCsvColumns = { readonly prediction_id: number; readonly label: 
 
 /** The file itself cannot be read as labels (no header, a column missing or unknown): nothing in it is imported. */
 export class LabelCsvError extends Error {}
-
-/**
- * One line of CSV (RFC 4180 quoting: "a,b" and "" for a quote inside), or
- * undefined when a quote is left open. Fields are trimmed, since a cell's
- * surrounding spaces never belong to an id, a 0/1 or a date. No field spans
- * lines: nothing in a label (an id, 0/1, a date) holds a newline.
- */
-export function splitCsvLine(line: string): string[] | undefined {
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quoted) {
-      if (c !== '"') field += c;
-      else if (line[i + 1] === '"') {
-        field += '"';
-        i += 1;
-      } else quoted = false;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      fields.push(field.trim());
-      field = '';
-    } else field += c;
-  }
-  if (quoted) return undefined;
-  fields.push(field.trim());
-  return fields;
-}
 
 /**
  * The header line's columns; throws {@link LabelCsvError} naming what is wrong.

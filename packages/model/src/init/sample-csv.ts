@@ -1,3 +1,4 @@
+import { splitCsvLine } from '@vigil/csv';
 import { ModelInitError } from './init-error';
 
 /** A sample CSV as text cells: the header's column names and one array of cells per data row. */
@@ -8,35 +9,6 @@ export interface SampleTable {
   readonly rows: readonly (readonly string[])[];
   /** The file line of each row (the header is line 1), for messages. */
   readonly lines: readonly number[];
-}
-
-/**
- * One CSV line (RFC 4180 quoting: "a,b", and "" for a quote inside), each
- * field trimmed; undefined when a quote is left open. A field cannot span
- * lines: a feature value with a newline in it would not make a category
- * anyone could send.
- */
-function splitLine(line: string): string[] | undefined {
-  const fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (quoted) {
-      if (c !== '"') field += c;
-      else if (line[i + 1] === '"') {
-        field += '"';
-        i += 1;
-      } else quoted = false;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      fields.push(field.trim());
-      field = '';
-    } else field += c;
-  }
-  if (quoted) return undefined;
-  fields.push(field.trim());
-  return fields;
 }
 
 /**
@@ -53,7 +25,7 @@ export function parseSampleCsv(text: string, source: string): SampleTable {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     if (line.trim() === '') return;
     const number = index + 1;
-    const fields = splitLine(line);
+    const fields = splitCsvLine(line);
     if (fields === undefined) throw new ModelInitError(`${source} line ${number}: a quote is left open (fields cannot span lines)`);
     if (columns === undefined) {
       columns = checkHeader(fields, source, number);

@@ -1,0 +1,1 @@
+export { splitCsvLine } from './split-csv-line';
