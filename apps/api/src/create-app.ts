@@ -35,8 +35,9 @@ import { foreignErrors } from './security/foreign-errors';
 import { jsonBody } from './security/json-body';
 import { rateLimit, type SharedRateLimitStore } from './security/rate-limit';
 import type { FeatureRedactor } from './security/redact-features';
-import { securityHeaders } from './security/security-headers';
-import { requestLogging } from './request-logging';
+import { securityHeaderList } from './security/security-headers';
+import { requestEnvelope } from './request-logging';
+import { answerCounter } from './answer-counter';
 import type { SecurityOptions } from './security/security-options';
 
 /** Everything the HTTP layer needs, built by start-api (or a test). */
@@ -53,7 +54,7 @@ export interface AppDependencies {
   readonly performance?: PerformanceService | undefined;
   readonly monitoring: MonitoringService;
   readonly metrics: ApiMetrics;
-  /** Access lines (pino-http) and errors; its level decides which access lines are written. */
+  /** Access lines (the request envelope) and errors; its level decides which access lines are written. */
   readonly logger: ProcessLogger;
   /** What /readyz reports: the checks, and whether shutdown has begun. */
   readonly readiness: Readiness;
@@ -106,20 +107,10 @@ export function createApp(deps: AppDependencies): Express {
   app.set('query parser', 'simple');
   // req.ip, which the rate limiter counts by: the TCP peer unless TRUST_PROXY names the proxies in front.
   app.set('trust proxy', security.trustProxy ?? false);
-  // First of all: every answer, errors and 404s included, carries its X-Request-Id and gets an access line.
-  app.use(requestLogging(deps.logger));
-  // Next, so every answer carries them, errors and 404s included.
-  app.use(securityHeaders({ hstsMaxAgeSeconds: security.hstsMaxAgeSeconds }));
-
-  app.use((req, res, next) => {
-    res.on('finish', () => {
-      // The matched route pattern, never the raw path: keeps label cardinality low.
-      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
-      deps.metrics.httpRequests.inc({ route, method: req.method, status: String(res.statusCode) });
-      deps.alerting?.requestCounter?.record(res.statusCode);
-    });
-    next();
-  });
+  // First of all: every answer, errors and 404s included, carries its X-Request-Id and the
+  // security headers, is counted, and gets an access line.
+  const answers = answerCounter(deps.metrics, deps.alerting?.requestCounter);
+  app.use(requestEnvelope({ logger: deps.logger, headers: securityHeaderList({ hstsMaxAgeSeconds: security.hstsMaxAgeSeconds }), counter: answers }));
   // Limit, then authenticate, then read the body: a client over its limit or
   // without a key never makes us parse a megabyte of JSON.
   if (security.rateLimitPerMinute !== undefined) {

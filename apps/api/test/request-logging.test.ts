@@ -19,7 +19,7 @@ const instance = {
   terminal_risk_28d: 0.01,
 };
 
-describe('request ids and access lines (pino-http)', function () {
+describe('request ids and access lines (the request envelope)', function () {
   const { api } = useTestApps();
   let model: ModelRunner;
   before(async () => {

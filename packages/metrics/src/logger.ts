@@ -18,7 +18,7 @@ export interface Logger {
 export interface ProcessLogger extends Logger {
   /** A logger for one part of the process: every line also carries `fields` (e.g. `{ component: 'shipper' }`). */
   child(fields: Record<string, unknown>): ProcessLogger;
-  /** The pino logger underneath, for pino-http's access lines (same destination, level and fields). */
+  /** The pino logger underneath, for the API's access lines (same destination, level and fields). */
   readonly pino: PinoLogger;
 }
 

@@ -7,6 +7,7 @@ import { ApiError } from '../api-errors';
 import type { FeatureRedactor } from '../security/redact-features';
 import type { ShadowRequest } from '../start-shadow';
 import { traceIdOf } from '@vigil/records';
+import { predictAnswerSerializer, sendJson, type PredictionResult } from './predict-answer';
 
 export interface PredictRouteOptions {
   readonly model: ModelRunner;
@@ -18,14 +19,6 @@ export interface PredictRouteOptions {
   readonly maxInstances: number;
   /** Applied to the logged copy of each instance's features; the model always scores what was sent. */
   readonly redact?: FeatureRedactor | undefined;
-}
-
-interface PredictionResult {
-  prediction_id: string;
-  model_version: string;
-  prediction: 0 | 1;
-  probability: number;
-  latency_ms: number;
 }
 
 /** Pulls the instances out of `{features}` or `{instances}`, or says exactly what is wrong. */
@@ -87,6 +80,13 @@ function invalidFeatures(problems: FeatureProblem[]): ModelError {
 export function predictRouter(options: PredictRouteOptions): Router {
   const router = Router();
   const { model, shadow, logger, metrics, redact } = options;
+  // Bound once: prom-client hashes a label object on every inc/observe otherwise.
+  const version = { model_version: model.version };
+  const fraud = metrics.predictions.labels({ ...version, class: 'fraud' });
+  const nonFraud = metrics.predictions.labels({ ...version, class: 'non_fraud' });
+  const probability = metrics.probability.labels(version);
+  const latency = metrics.predictionLatency.labels(version);
+  const answer = predictAnswerSerializer(model.version);
 
   router.post('/predict', async (req, res) => {
     const started = performance.now();
@@ -114,12 +114,12 @@ export function predictRouter(options: PredictRouteOptions): Router {
         // Hand-off only: the batcher never blocks and never throws at us.
         logger.log(record);
       }
-      metrics.predictions.inc({ model_version: model.version, class: score.prediction === 1 ? 'fraud' : 'non_fraud' });
-      metrics.probability.observe({ model_version: model.version }, score.probability);
+      (score.prediction === 1 ? fraud : nonFraud).inc();
+      probability.observe(score.probability);
       return { prediction_id, model_version: model.version, prediction: score.prediction, probability: score.probability, latency_ms: latencyMs };
     });
-    metrics.predictionLatency.observe({ model_version: model.version }, latencyMs / 1000);
-    res.json(batch ? { model_version: model.version, predictions: results } : results[0]);
+    latency.observe(latencyMs / 1000);
+    sendJson(res, batch ? answer.batch(results) : answer.one(results[0] as PredictionResult));
     // After the answer: the challenger sees what the champion scored (unredacted), under the same ids.
     shadow?.submit(records, { predictionIds: results.map((result) => result.prediction_id), timestamp });
   });

@@ -23,14 +23,21 @@ const ALWAYS: readonly (readonly [string, string])[] = [
   ['X-Permitted-Cross-Domain-Policies', 'none'],
 ];
 
-/** helmet's defaults, tightened for an API that never serves HTML. Mount it first, so errors carry the headers too. */
-export function securityHeaders(options: SecurityHeadersOptions = {}): RequestHandler {
+/** The headers every answer carries: helmet's defaults, tightened for an API that never serves HTML (and HSTS when asked). */
+export function securityHeaderList(options: SecurityHeadersOptions = {}): readonly (readonly [string, string])[] {
   const { hstsMaxAgeSeconds } = options;
   if (hstsMaxAgeSeconds !== undefined && !(Number.isInteger(hstsMaxAgeSeconds) && hstsMaxAgeSeconds >= 0)) {
     throw new RangeError('securityHeaders: hstsMaxAgeSeconds must be an integer >= 0');
   }
-  const headers =
-    hstsMaxAgeSeconds === undefined ? ALWAYS : [...ALWAYS, ['Strict-Transport-Security', `max-age=${hstsMaxAgeSeconds}; includeSubDomains`] as const];
+  return hstsMaxAgeSeconds === undefined ? ALWAYS : [...ALWAYS, ['Strict-Transport-Security', `max-age=${hstsMaxAgeSeconds}; includeSubDomains`] as const];
+}
+
+/**
+ * {@link securityHeaderList} as a middleware of its own, for apps without the request
+ * envelope (which sets the same list in the API). Mount it first, so errors carry the headers too.
+ */
+export function securityHeaders(options: SecurityHeadersOptions = {}): RequestHandler {
+  const headers = securityHeaderList(options);
   return (_req, res, next) => {
     for (const [name, value] of headers) res.setHeader(name, value);
     next();
