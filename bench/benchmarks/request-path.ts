@@ -365,8 +365,24 @@ async function run(ctx: BenchContext) {
       'The API saturates one core either way; the worker and Redis run on the second core, which the load generator also needs, so on this 2-core machine ' +
       'their CPU comes straight out of the requests served.',
   );
+  result.note(PROFILE_NOTE);
   result.details.configurations = s;
   return result.build();
 }
+
+/**
+ * Issue 18's profile, taken by hand (not by this benchmark): where the API's CPU went
+ * before and after the request envelope and the hand-written answer serializer.
+ */
+const PROFILE_NOTE =
+  'Profile (issue 18), `bash bench/profile/request-path.sh <name> on 10 "--cpu-prof --cpu-prof-dir=DIR"` then ' +
+  '`node bench/profile/cpuprofile-summary.mjs DIR/<main thread>.cpuprofile 80` (wrk, 50 connections, 10 s, worker running; ' +
+  'shares of the API main thread’s samples, which include start-up and idle). Before (336b3ab): pino-http 13.1% inclusive ' +
+  '(a child logger and two listeners per request), res.json 20.0% inclusive with its ETag hash, the Express router 4.9% self, ' +
+  'the journal append 5.2% (its write(2) 3.6%), onnxruntime 8.1%, garbage collection 7.6%. After (2aed6b1): the request envelope ' +
+  '1.5% self and the answer serializer 2.0% (pino-http, res.json and the ETag gone), the router 5.5% self, the journal append ' +
+  '7.6% (write(2) 4.9%), onnxruntime 8.6%, garbage collection 7.3%, the socket writev 7.1%. The write-ahead write(2) per ' +
+  'request that issue 13 asks for is now the largest cost Vigil adds; batching it across requests is not possible without ' +
+  'delaying answers, since each request is answered in its own callback.';
 
 export const requestPath: Benchmark = { name: 'request-path', run };

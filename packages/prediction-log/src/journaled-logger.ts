@@ -89,6 +89,8 @@ export interface JournaledLogger<T> {
   readonly instanceId: string;
   /** Stamps the record with `instance_id` and the next `seq`, journals it, and batches it for Redis. */
   log(record: T): void;
+  /** {@link log} for several records at once (a batch request's): one journal write for all of them. */
+  logAll(records: readonly T[]): void;
   /** Resolves once everything logged so far has been enqueued or left in the journal's backlog. */
   flush(): Promise<void>;
   /** Resolves once the backlog is empty (or `timeoutMs` passed): for tests and shutdown. */
@@ -253,17 +255,27 @@ export function createJournaledLogger<T>(options: JournaledLoggerOptions, stream
 
   let seq = 0;
   let failureReported = false;
+  /** Reports the journal's first failure once, and again after it has recovered. `kept` is undefined without a journal. */
+  function journaled(kept: boolean | undefined): void {
+    if (journal === undefined) return;
+    if (kept === false && journal.error !== undefined && !failureReported) {
+      failureReported = true;
+      events?.journalFailed?.(journal.error);
+    } else if (failureReported && journal.writable) failureReported = false;
+  }
   return {
     instanceId,
     log(record) {
       seq += 1;
       const stamped = stream.stamp(record, instanceId, seq);
       // Written to the kernel before the caller answers: a crash of this process from here on loses nothing.
-      if (journal !== undefined && !journal.append(stamped) && journal.error !== undefined && !failureReported) {
-        failureReported = true;
-        events?.journalFailed?.(journal.error);
-      } else if (failureReported && journal?.writable) failureReported = false;
+      journaled(journal?.append(stamped));
       batcher.add(stamped);
+    },
+    logAll(records) {
+      const stamped = records.map((record) => stream.stamp(record, instanceId, ++seq));
+      journaled(journal?.appendAll(stamped));
+      for (const record of stamped) batcher.add(record);
     },
     flush: () => batcher.flush(),
     async drainSpool(waitMs) {

@@ -15,6 +15,23 @@ function neverConnected(): Redis {
   return connection;
 }
 
+/** Counts the write(2) calls made through fs.writeSync while `run` runs (see countingFsyncs). */
+function countingWrites<T>(run: () => T): { result: T; writes: number } {
+  const real = fs.writeSync;
+  let writes = 0;
+  fs.writeSync = ((...args: Parameters<typeof fs.writeSync>) => {
+    writes += 1;
+    return (real as (...a: Parameters<typeof fs.writeSync>) => number)(...args);
+  }) as typeof fs.writeSync;
+  syncBuiltinESMExports();
+  try {
+    return { result: run(), writes };
+  } finally {
+    fs.writeSync = real;
+    syncBuiltinESMExports();
+  }
+}
+
 /**
  * Counts fsync(2) calls made through fs.fsyncSync while `run` runs. The call
  * still goes to the real fsyncSync; syncBuiltinESMExports makes the counting
@@ -71,6 +88,60 @@ describe('the prediction journal: write-ahead', function () {
       }
     });
   }
+
+  it('logAll journals a batch request’s records in one write(2), each whole and numbered in turn, before it returns', function () {
+    const connection = neverConnected();
+    const dir = tempDir('journal-write-all');
+    const logger = createPredictionLogger({
+      connection,
+      queueName: 'write-all-test',
+      instanceId: 'write-all',
+      maxBatchWaitMs: 60_000,
+      journal: { dir, maxBytes: 1024 * 1024, fsync: 'off' },
+    });
+    const own = instanceDir(dir, 'write-all');
+    const records = predictionRecords(101);
+    try {
+      logger.log(records[0]!);
+      const { writes } = countingWrites(() => logger.logAll(records.slice(1)));
+      expect(writes).to.equal(1);
+      const lines = readFileSync(join(own, segmentFiles(own)[0]!), 'utf8')
+        .trimEnd()
+        .split('\n');
+      expect(lines.map((line) => JSON.parse(line) as unknown)).to.deep.equal(records.map((record, i) => ({ ...record, instance_id: 'write-all', seq: i + 1 })));
+      expect(logger.progress()).to.include({ served: 101, bufferedRecords: 101 });
+    } finally {
+      void logger.close();
+      connection.disconnect();
+    }
+  });
+
+  it('logAll near a full journal keeps the records that fit, one by one, and the rest in memory for Redis', async function () {
+    const connection = neverConnected();
+    const dir = tempDir('journal-write-all-full');
+    const records = predictionRecords(10);
+    const lineBytes = Buffer.byteLength(JSON.stringify({ ...records[0], instance_id: 'write-full', seq: 1 }) + '\n');
+    const logger = createPredictionLogger({
+      connection,
+      queueName: 'write-all-full-test',
+      instanceId: 'write-full',
+      maxBatchWaitMs: 60_000,
+      journal: { dir, maxBytes: Math.floor(lineBytes * 4.5), fsync: 'off' },
+    });
+    const own = instanceDir(dir, 'write-full');
+    try {
+      logger.logAll(records);
+      const lines = readFileSync(join(own, segmentFiles(own)[0]!), 'utf8')
+        .trimEnd()
+        .split('\n');
+      expect(lines.map((line) => (JSON.parse(line) as { seq: number }).seq)).to.deep.equal([1, 2, 3, 4]);
+      // Not journaled is not dropped: all ten wait in the batcher for Redis.
+      expect(logger.progress()).to.include({ served: 10, bufferedRecords: 10 });
+    } finally {
+      await logger.close();
+      connection.disconnect();
+    }
+  });
 
   it('JOURNAL_FSYNC=always fsyncs before each log() returns; off never does; interval does on its timer, not in log()', async function () {
     const connection = neverConnected();
