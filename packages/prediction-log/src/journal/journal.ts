@@ -93,27 +93,7 @@ export class Journal<T = PredictionRecord> {
     const size = Buffer.byteLength(line);
     this.lineBytes = size;
     if (this.bytes + size > this.maxBytes) return false;
-    try {
-      const segment = this.open ?? this.startSegment();
-      const written = writeSync(segment.fd as number, line);
-      segment.bytes += written;
-      this.ownBytes += written;
-      // Only a full disk writes part of a line: end it, so the next line is whole (the torn one is skipped on replay).
-      if (written < size) {
-        const ended = writeSync(segment.fd as number, '\n');
-        segment.bytes += ended;
-        this.ownBytes += ended;
-        throw new Error(`journal: wrote ${written} of ${size} bytes (disk full?)`);
-      }
-      if (this.mode === 'always') fsyncSync(segment.fd as number);
-      segment.synced = this.mode === 'always';
-      segment.records += 1;
-      this.lastError = undefined;
-      return true;
-    } catch (error) {
-      this.lastError = error as Error;
-      return false;
-    }
+    return this.write(line, size, 1);
   }
 
   /**
@@ -129,11 +109,17 @@ export class Journal<T = PredictionRecord> {
     // Near the limit, record by record: as many as fit are kept, as append would keep them.
     if (this.bytes + size > this.maxBytes) return records.map((record) => this.append(record)).every(Boolean);
     this.lineBytes = Math.ceil(size / records.length);
+    return this.write(text, size, records.length);
+  }
+
+  /** Writes whole lines (`size` bytes, `records` of them) to the open segment; false when the disk refused. */
+  private write(lines: string, size: number, records: number): boolean {
     try {
       const segment = this.open ?? this.startSegment();
-      const written = writeSync(segment.fd as number, text);
+      const written = writeSync(segment.fd as number, lines);
       segment.bytes += written;
       this.ownBytes += written;
+      // Only a full disk writes part of a line: end it, so the next line is whole (the torn one is skipped on replay).
       if (written < size) {
         const ended = writeSync(segment.fd as number, '\n');
         segment.bytes += ended;
@@ -142,7 +128,7 @@ export class Journal<T = PredictionRecord> {
       }
       if (this.mode === 'always') fsyncSync(segment.fd as number);
       segment.synced = this.mode === 'always';
-      segment.records += records.length;
+      segment.records += records;
       this.lastError = undefined;
       return true;
     } catch (error) {
