@@ -30,7 +30,7 @@ export interface AnswerCounter {
 /** Options for {@link requestEnvelope}. */
 export interface RequestEnvelopeOptions {
   readonly logger: ProcessLogger;
-  /** The response headers every answer carries (securityHeaders' list). */
+  /** The response headers every answer carries (securityHeaderList's). */
   readonly headers: readonly (readonly [string, string])[];
   readonly counter: AnswerCounter;
 }
@@ -52,9 +52,8 @@ export function requestEnvelope(options: RequestEnvelopeOptions): RequestHandler
   const access = logger.pino;
   // A named function, not a closure per request: 'this' is the response that finished.
   function finished(this: ServerResponse & { req: Request }): void {
-    const res = this as ServerResponse & { req: Request };
-    const req = res.req;
-    const status = res.statusCode;
+    const req = this.req;
+    const status = this.statusCode;
     const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
     counter.count(route, req.method, status);
     const level = status >= 500 ? 'warn' : status >= 400 ? 'info' : 'debug';

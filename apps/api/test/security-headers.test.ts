@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import type { Express } from 'express';
 import { ApiError } from '../src/api-errors';
-import { securityHeaders } from '../src/security/security-headers';
+import { createLogger } from '@vigil/metrics';
+import { requestEnvelope } from '../src/request-logging';
+import { securityHeaderList, type SecurityHeadersOptions } from '../src/security/security-headers';
 import { useTestApps } from './support/test-app';
 
 /** What every answer of the API carries (helmet's defaults, tightened for an API that serves no HTML). */
@@ -21,7 +23,12 @@ function expectHeaders(headers: Headers, hsts: string | null, what: string): voi
   expect(headers.get('strict-transport-security'), `${what}: HSTS`).to.equal(hsts);
 }
 
-describe('securityHeaders', function () {
+/** The API's first middleware, which sets the headers, with a logger that writes nothing and a counter that counts nothing. */
+function envelope(options: SecurityHeadersOptions = {}) {
+  return requestEnvelope({ logger: createLogger('test', 'error', () => undefined), headers: securityHeaderList(options), counter: { count: () => undefined } });
+}
+
+describe('security headers (the request envelope)', function () {
   const apps = useTestApps();
   const routes = (app: Express) => {
     app.get('/echo', (_req, res) => void res.json({ ok: true }));
@@ -31,7 +38,7 @@ describe('securityHeaders', function () {
   };
 
   it('sends every header, and no HSTS unless asked, on answers, errors and 404s alike', async function () {
-    const app = await apps.middleware([securityHeaders()], routes);
+    const app = await apps.middleware([envelope()], routes);
     for (const [path, status] of [
       ['/echo', 200],
       ['/fails', 400],
@@ -45,13 +52,14 @@ describe('securityHeaders', function () {
 
   it('adds Strict-Transport-Security with includeSubDomains when a max-age is set (0 included: it tells browsers to forget)', async function () {
     for (const maxAge of [31_536_000, 0]) {
-      const app = await apps.middleware([securityHeaders({ hstsMaxAgeSeconds: maxAge })], routes);
+      const app = await apps.middleware([envelope({ hstsMaxAgeSeconds: maxAge })], routes);
       for (const path of ['/echo', '/fails'])
         expectHeaders((await app.request('GET', path)).headers, `max-age=${maxAge}; includeSubDomains`, `${maxAge} ${path}`);
     }
   });
 
   it('refuses a max-age that is not a whole number of seconds >= 0', function () {
-    for (const hstsMaxAgeSeconds of [-1, 1.5, Number.NaN]) expect(() => securityHeaders({ hstsMaxAgeSeconds }), String(hstsMaxAgeSeconds)).to.throw(RangeError);
+    for (const hstsMaxAgeSeconds of [-1, 1.5, Number.NaN])
+      expect(() => securityHeaderList({ hstsMaxAgeSeconds }), String(hstsMaxAgeSeconds)).to.throw(RangeError);
   });
 });

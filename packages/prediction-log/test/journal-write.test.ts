@@ -89,57 +89,58 @@ describe('the prediction journal: write-ahead', function () {
     });
   }
 
-  it('logAll journals a batch request’s records in one write(2), each whole and numbered in turn, before it returns', function () {
+  /** A logger whose Redis never answers, journaling into its own directory: what it journals stays there. */
+  function offlineLogger(name: string, maxBytes: number) {
     const connection = neverConnected();
-    const dir = tempDir('journal-write-all');
+    const dir = tempDir(`journal-${name}`);
     const logger = createPredictionLogger({
       connection,
-      queueName: 'write-all-test',
-      instanceId: 'write-all',
+      queueName: `${name}-test`,
+      instanceId: name,
       maxBatchWaitMs: 60_000,
-      journal: { dir, maxBytes: 1024 * 1024, fsync: 'off' },
+      journal: { dir, maxBytes, fsync: 'off' },
     });
-    const own = instanceDir(dir, 'write-all');
+    const own = instanceDir(dir, name);
+    return {
+      logger,
+      /** The open segment's lines, parsed. */
+      journaled: () =>
+        readFileSync(join(own, segmentFiles(own)[0]!), 'utf8')
+          .trimEnd()
+          .split('\n')
+          .map((line) => JSON.parse(line) as { seq: number }),
+      close: async () => {
+        await logger.close();
+        connection.disconnect();
+      },
+    };
+  }
+
+  it('logAll journals a batch request’s records in one write(2), each whole and numbered in turn, before it returns', async function () {
+    const { logger, journaled, close } = offlineLogger('write-all', 1024 * 1024);
     const records = predictionRecords(101);
     try {
       logger.log(records[0]!);
       const { writes } = countingWrites(() => logger.logAll(records.slice(1)));
       expect(writes).to.equal(1);
-      const lines = readFileSync(join(own, segmentFiles(own)[0]!), 'utf8')
-        .trimEnd()
-        .split('\n');
-      expect(lines.map((line) => JSON.parse(line) as unknown)).to.deep.equal(records.map((record, i) => ({ ...record, instance_id: 'write-all', seq: i + 1 })));
+      expect(journaled()).to.deep.equal(records.map((record, i) => ({ ...record, instance_id: 'write-all', seq: i + 1 })));
       expect(logger.progress()).to.include({ served: 101, bufferedRecords: 101 });
     } finally {
-      void logger.close();
-      connection.disconnect();
+      await close();
     }
   });
 
   it('logAll near a full journal keeps the records that fit, one by one, and the rest in memory for Redis', async function () {
-    const connection = neverConnected();
-    const dir = tempDir('journal-write-all-full');
     const records = predictionRecords(10);
     const lineBytes = Buffer.byteLength(JSON.stringify({ ...records[0], instance_id: 'write-full', seq: 1 }) + '\n');
-    const logger = createPredictionLogger({
-      connection,
-      queueName: 'write-all-full-test',
-      instanceId: 'write-full',
-      maxBatchWaitMs: 60_000,
-      journal: { dir, maxBytes: Math.floor(lineBytes * 4.5), fsync: 'off' },
-    });
-    const own = instanceDir(dir, 'write-full');
+    const { logger, journaled, close } = offlineLogger('write-full', Math.floor(lineBytes * 4.5));
     try {
       logger.logAll(records);
-      const lines = readFileSync(join(own, segmentFiles(own)[0]!), 'utf8')
-        .trimEnd()
-        .split('\n');
-      expect(lines.map((line) => (JSON.parse(line) as { seq: number }).seq)).to.deep.equal([1, 2, 3, 4]);
+      expect(journaled().map((line) => line.seq)).to.deep.equal([1, 2, 3, 4]);
       // Not journaled is not dropped: all ten wait in the batcher for Redis.
       expect(logger.progress()).to.include({ served: 10, bufferedRecords: 10 });
     } finally {
-      await logger.close();
-      connection.disconnect();
+      await close();
     }
   });
 

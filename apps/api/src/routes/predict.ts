@@ -80,12 +80,10 @@ function invalidFeatures(problems: FeatureProblem[]): ModelError {
 export function predictRouter(options: PredictRouteOptions): Router {
   const router = Router();
   const { model, shadow, logger, metrics, redact } = options;
-  // Bound once: prom-client hashes a label object on every inc/observe otherwise.
+  // Made once, not per request: the label sets never change for this model.
   const version = { model_version: model.version };
-  const fraud = metrics.predictions.labels({ ...version, class: 'fraud' });
-  const nonFraud = metrics.predictions.labels({ ...version, class: 'non_fraud' });
-  const probability = metrics.probability.labels(version);
-  const latency = metrics.predictionLatency.labels(version);
+  const fraud = { ...version, class: 'fraud' };
+  const nonFraud = { ...version, class: 'non_fraud' };
   const answer = predictAnswerSerializer(model.version);
 
   router.post('/predict', async (req, res) => {
@@ -114,13 +112,13 @@ export function predictRouter(options: PredictRouteOptions): Router {
         };
         logged.push(record);
       }
-      (score.prediction === 1 ? fraud : nonFraud).inc();
-      probability.observe(score.probability);
+      metrics.predictions.inc(score.prediction === 1 ? fraud : nonFraud);
+      metrics.probability.observe(version, score.probability);
       return { prediction_id, model_version: model.version, prediction: score.prediction, probability: score.probability, latency_ms: latencyMs };
     });
     // Hand-off only, in one journal write for the whole request: the batcher never blocks and never throws at us.
     if (logger !== undefined) logger.logAll(logged);
-    latency.observe(latencyMs / 1000);
+    metrics.predictionLatency.observe(version, latencyMs / 1000);
     sendJson(res, batch ? answer.batch(results) : answer.one(results[0] as PredictionResult));
     // After the answer: the challenger sees what the champion scored (unredacted), under the same ids.
     shadow?.submit(records, { predictionIds: results.map((result) => result.prediction_id), timestamp });

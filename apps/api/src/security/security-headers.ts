@@ -1,6 +1,4 @@
-import type { RequestHandler } from 'express';
-
-/** Options for {@link securityHeaders}. */
+/** Options for {@link securityHeaderList}. */
 export interface SecurityHeadersOptions {
   /**
    * Sends `Strict-Transport-Security: max-age=<this>; includeSubDomains`.
@@ -27,19 +25,7 @@ const ALWAYS: readonly (readonly [string, string])[] = [
 export function securityHeaderList(options: SecurityHeadersOptions = {}): readonly (readonly [string, string])[] {
   const { hstsMaxAgeSeconds } = options;
   if (hstsMaxAgeSeconds !== undefined && !(Number.isInteger(hstsMaxAgeSeconds) && hstsMaxAgeSeconds >= 0)) {
-    throw new RangeError('securityHeaders: hstsMaxAgeSeconds must be an integer >= 0');
+    throw new RangeError('securityHeaderList: hstsMaxAgeSeconds must be an integer >= 0');
   }
   return hstsMaxAgeSeconds === undefined ? ALWAYS : [...ALWAYS, ['Strict-Transport-Security', `max-age=${hstsMaxAgeSeconds}; includeSubDomains`] as const];
-}
-
-/**
- * {@link securityHeaderList} as a middleware of its own, for apps without the request
- * envelope (which sets the same list in the API). Mount it first, so errors carry the headers too.
- */
-export function securityHeaders(options: SecurityHeadersOptions = {}): RequestHandler {
-  const headers = securityHeaderList(options);
-  return (_req, res, next) => {
-    for (const [name, value] of headers) res.setHeader(name, value);
-    next();
-  };
 }

@@ -102,7 +102,7 @@ export class Journal<T = PredictionRecord> {
    * False when they were not all kept; those that fitted before a full journal were.
    */
   appendAll(records: readonly T[]): boolean {
-    if (records.length === 1) return this.append(records[0] as T);
+    if (records.length <= 1) return records.length === 0 || this.append(records[0] as T);
     let text = '';
     for (const record of records) text += JSON.stringify(record) + '\n';
     const size = Buffer.byteLength(text);
