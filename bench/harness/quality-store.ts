@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { PACKED_CELL_DOUBLES } from '@vigil/quality';
 import { MAX_FEEDBACK_LABELS, type LabelRecord } from '@vigil/records';
 import { spanPlan } from '@vigil/rollups';
 import { openSqlite, type SqliteWriter } from '@vigil/stores';
@@ -180,29 +181,40 @@ export class QualityStoreProbe {
     return row!;
   }
 
-  /** Rows of quality_cells per level (minute, hour, day). */
+  /** Stored cells per level: the open minutes' rows of quality_cells, and the cells of the packed lists and the pending rows. */
   cellsPerLevel(): Record<string, number> {
-    const rows = this.db.prepare<[], { level: string; n: number }>('SELECT level, count(*) AS n FROM quality_cells GROUP BY level').all();
+    const rows = this.db
+      .prepare<[], { level: string; n: number }>(
+        `SELECT level, sum(n) AS n FROM (
+           SELECT level, count(*) AS n FROM quality_cells GROUP BY level
+           UNION ALL SELECT level, sum(length(cells)) / ${8 * PACKED_CELL_DOUBLES} FROM quality_packed GROUP BY level
+           UNION ALL SELECT level, count(*) FROM quality_pending GROUP BY level
+         ) GROUP BY level`,
+      )
+      .all();
     return Object.fromEntries(rows.map((r) => [r.level, r.n]));
   }
 
   /**
-   * How many quality_cells rows a window starting at `sinceMinute` covers
+   * How many stored cells a window starting at `sinceMinute` covers
    * (spanPlan's ranges: minutes up to the first whole hour, then hours, then
-   * days; minutes from quality_compaction.through on are read as minutes),
+   * days; minutes from quality_compaction.through on are open cells, the
+   * closed ones and the hours and days their packed lists and pending rows),
    * for the report: it is what a window's read cost grows with.
    */
   cellsInSpan(sinceMinute: number): number {
     const [minutes, hours, days] = spanPlan(sinceMinute);
+    const closed = `(level = 'minute' AND key >= @minutes AND key < min(@minutesTo, (SELECT through FROM quality_compaction)))
+      OR (level = 'hour' AND key >= @hours AND key < @hoursTo) OR (level = 'day' AND key >= @days)`;
     return (
       this.db
-        .prepare<[number, number, number, number, number, number], number>(
-          `SELECT count(*) FROM quality_cells, quality_compaction WHERE
-             (level = 'minute' AND ((key >= ? AND key < min(?, through)) OR key >= max(?, through)))
-             OR (level = 'hour' AND key >= ? AND key < ?) OR (level = 'day' AND key >= ?)`,
+        .prepare<[Record<string, number>], number>(
+          `SELECT (SELECT count(*) FROM quality_cells WHERE level = 'minute' AND key >= max(@minutes, (SELECT through FROM quality_compaction)))
+                + (SELECT coalesce(sum(length(cells)), 0) / ${8 * PACKED_CELL_DOUBLES} FROM quality_packed WHERE ${closed})
+                + (SELECT count(*) FROM quality_pending WHERE ${closed})`,
         )
         .pluck()
-        .get(minutes!.from, minutes!.to!, minutes!.from, hours!.from, hours!.to!, days!.from) ?? 0
+        .get({ minutes: minutes!.from, minutesTo: minutes!.to!, hours: hours!.from, hoursTo: hours!.to!, days: days!.from }) ?? 0
     );
   }
 

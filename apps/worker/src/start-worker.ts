@@ -16,7 +16,7 @@ import {
 } from '@vigil/queue';
 import { startAlerting, type RunningAlerting } from '@vigil/alerts';
 import { AuditShipper } from '@vigil/audit';
-import { PostgresStore, SqliteWriter, startRetention, type LabelsJoinedHook } from '@vigil/stores';
+import { PostgresStore, SqliteWriter, startQualityFolding, startRetention, type LabelsJoinedHook } from '@vigil/stores';
 import { startAuditPartitions } from './audit-partitions';
 import { startHealthServer, type HealthServer } from './health-server';
 import { redisCheck, sqliteCheck } from './worker-checks';
@@ -113,6 +113,8 @@ export async function startWorker(config: Config, hooks: WorkerHooks = {}): Prom
           logger: logger.child({ component: 'retention' }),
         });
 
+  const qualityFolding = startQualityFolding({ sqlite, logger: logger.child({ component: 'quality-folding' }) });
+
   const auditPartitions = startAuditPartitions(config, postgres, logger);
 
   const alerting: RunningAlerting | undefined = config.alerting
@@ -147,6 +149,7 @@ export async function startWorker(config: Config, hooks: WorkerHooks = {}): Prom
         await alerting?.close();
         await deadLetters.close();
         await retention?.stop();
+        await qualityFolding.stop();
         await auditPartitions?.stop();
         await shipper?.stop();
         await postgres?.close();

@@ -8,7 +8,7 @@ import {
   type QualityCell,
   type RealizedQuality,
 } from '@vigil/quality';
-import type { QualityReader } from '@vigil/stores';
+import type { QualityBucket, QualityReader } from '@vigil/stores';
 import { MonitoringError } from './errors';
 import type { EstimatesUnavailable } from './load-quality-calibrator';
 import type { TimeWindow } from './window';
@@ -110,6 +110,20 @@ function unavailableEstimate(cells: readonly QualityCell[], unavailable: string)
   return { rows, tp: null, fp: null, tn: null, fn: null, ...none, sampling_error: none, unavailable };
 }
 
+/** A bucket's figures but its label delays, which are read apart from its cells. */
+type CellFigures = Omit<PerformanceFigures, 'label_delay_seconds'>;
+
+/** Timeline buckets whose figures are kept: 30 days of hours for a few model versions and thresholds, a few MB. */
+const KEPT_FIGURES = 4096;
+
+const keptKey = (stamp: string, threshold: number | undefined) => `${stamp}|${threshold ?? ''}`;
+
+/** The fields in the order the API has always answered them. */
+function withDelays(figures: CellFigures, delays: PerformanceFigures['label_delay_seconds']): PerformanceFigures {
+  const { predictions, labeled, label_coverage, ...rest } = figures;
+  return { predictions, labeled, label_coverage, label_delay_seconds: delays, ...rest };
+}
+
 const omitThreshold = <T extends { threshold: number | null }>({ threshold: _threshold, ...rest }: T): Omit<T, 'threshold'> => rest;
 const difference = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
 
@@ -123,6 +137,9 @@ const difference = (a: number | null, b: number | null) => (a === null || b === 
  * concept drift it leaves 0 by more than the sampling error.
  */
 export class PerformanceService {
+  /** Figures of stamped timeline buckets, oldest kept first (see bucketFigures). */
+  private readonly keptFigures = new Map<string, CellFigures>();
+
   constructor(
     private readonly reader: QualityReader,
     /** Without a quality reference (see loadQualityCalibration), the estimates and the gap answer null, saying why. */
@@ -148,9 +165,9 @@ export class PerformanceService {
       bucket,
       model_version: modelVersion ?? null,
       threshold: threshold === undefined ? null : snapThreshold(threshold).threshold,
-      buckets: buckets.map(({ minute, cells, labelDelays }) => ({
-        start: new Date(minute * 60_000).toISOString(),
-        ...this.figures(cells, labelDelays, threshold),
+      buckets: buckets.map((bucket) => ({
+        start: new Date(bucket.minute * 60_000).toISOString(),
+        ...this.bucketFigures(bucket, threshold),
       })),
     };
   }
@@ -160,7 +177,31 @@ export class PerformanceService {
     return this.reader.modelVersions(this.sinceMinute(window));
   }
 
+  /**
+   * A timeline bucket's figures; those of a stamped bucket (stored packed
+   * lists, unchanged while the stamp is) are kept, so a chart of 30 past
+   * days decodes and estimates only the days that changed since it was drawn.
+   */
+  private bucketFigures(bucket: QualityBucket, threshold: number | undefined): PerformanceFigures {
+    const delays = { p50: labelDelayQuantile(bucket.labelDelays, 0.5), p95: labelDelayQuantile(bucket.labelDelays, 0.95) };
+    const kept = bucket.stamp === undefined ? undefined : this.keptFigures.get(keptKey(bucket.stamp, threshold));
+    if (kept !== undefined) return withDelays(kept, delays);
+    const figures = this.cellFigures(bucket.cells, threshold);
+    // Read after the cells: a bucket that changed meanwhile has no stamp, and is not kept.
+    if (bucket.stamp !== undefined) this.keep(keptKey(bucket.stamp, threshold), figures);
+    return withDelays(figures, delays);
+  }
+
+  private keep(stamp: string, figures: CellFigures): void {
+    if (this.keptFigures.size >= KEPT_FIGURES) this.keptFigures.delete(this.keptFigures.keys().next().value!);
+    this.keptFigures.set(stamp, figures);
+  }
+
   private figures(cells: readonly QualityCell[], labelDelays: ReadonlyMap<number, number>, threshold: number | undefined): PerformanceFigures {
+    return withDelays(this.cellFigures(cells, threshold), { p50: labelDelayQuantile(labelDelays, 0.5), p95: labelDelayQuantile(labelDelays, 0.95) });
+  }
+
+  private cellFigures(cells: readonly QualityCell[], threshold: number | undefined): CellFigures {
     const options = threshold === undefined ? {} : { threshold };
     const realized = realizedQuality(cells, options);
     const calibrator = this.calibrator;
@@ -171,7 +212,6 @@ export class PerformanceService {
       predictions,
       labeled: realized.rows,
       label_coverage: predictions > 0 ? realized.rows / predictions : null,
-      label_delay_seconds: { p50: labelDelayQuantile(labelDelays, 0.5), p95: labelDelayQuantile(labelDelays, 0.95) },
       realized: omitThreshold(realized),
       estimated: 'unavailable' in estimated ? estimated : omitThreshold(estimated),
       gap: {

@@ -1,63 +1,36 @@
 import { BIN_COUNT } from './bins';
 import type { LabelState, QualityCell } from './cells';
+import { cellSlot, PACKED_CELL_DOUBLES, STATES_PER_BIN } from './packed-cells';
 
-/** Slots per bin: prediction 0 or 1 × label state unlabeled, 0 or 1. */
-const STATES_PER_BIN = 6;
 const SLOTS = BIN_COUNT * STATES_PER_BIN;
 const LABEL_OF_INDEX: readonly LabelState[] = ['unlabeled', 0, 1];
 
-/**
- * Slot order is (bin, prediction, label state) with unlabeled before 0 before 1: the
- * order GROUP BY bin, prediction, label_state gave, so figures sum cells as before.
- */
-function slotOf(bin: number, prediction: 0 | 1, label: LabelState): number {
-  return bin * STATES_PER_BIN + prediction * 3 + (label === 'unlabeled' ? 0 : label + 1);
-}
+/** Doubles per entry of a group: the count and the five sums. */
+const ENTRY = 6;
 
 /**
- * Neumaier's compensated sum per entry, step for step as SQLite's sum()
- * (3.43 on) sums REALs, so the figures keep the bits they had when SQL did the sums.
+ * One group's summed cells: its slots and, per entry, the count and the
+ * sums, in typed arrays grown by doubling. Plain sums: a window adds at most
+ * a few hundred stored cells into each entry, far from where rounding shows
+ * in the figures (the reference vectors hold them to 1e-9), and a
+ * compensated sum was most of the time of adding ~100,000 stored cells.
  */
-class CompensatedColumn {
-  private readonly sums: number[] = [];
-  private readonly errors: number[] = [];
-
-  push(): void {
-    this.sums.push(0);
-    this.errors.push(0);
-  }
-
-  add(i: number, value: number): void {
-    const sum = this.sums[i]!;
-    const next = sum + value;
-    this.errors[i]! += Math.abs(sum) > Math.abs(value) ? sum - next + value : value - next + sum;
-    this.sums[i] = next;
-  }
-
-  value(i: number): number {
-    return this.sums[i]! + this.errors[i]!;
-  }
-}
-
-/** One group's summed cells, as columns (a plain number per slot and sum, nothing allocated per added row). */
 class GroupSums {
-  readonly slots: number[] = [];
-  readonly count: number[] = [];
-  readonly sumP = new CompensatedColumn();
-  readonly sumP2 = new CompensatedColumn();
-  readonly sumQ2 = new CompensatedColumn();
-  readonly sumLogP = new CompensatedColumn();
-  readonly sumLogQ = new CompensatedColumn();
+  slots = new Int32Array(64);
+  values = new Float64Array(64 * ENTRY);
+  size = 0;
 
   push(slot: number): number {
-    this.slots.push(slot);
-    this.count.push(0);
-    this.sumP.push();
-    this.sumP2.push();
-    this.sumQ2.push();
-    this.sumLogP.push();
-    this.sumLogQ.push();
-    return this.slots.length - 1;
+    if (this.size === this.slots.length) {
+      const slots = new Int32Array(this.size * 2);
+      slots.set(this.slots);
+      this.slots = slots;
+      const values = new Float64Array(this.size * 2 * ENTRY);
+      values.set(this.values);
+      this.values = values;
+    }
+    this.slots[this.size] = slot;
+    return this.size++;
   }
 }
 
@@ -92,19 +65,31 @@ export class CellGroups {
     sum_log_p: number,
     sum_log_q: number,
   ): void {
+    this.addAt(group, cellSlot(bin, prediction, label), count, sum_p, sum_p2, sum_q2, sum_log_p, sum_log_q);
+  }
+
+  /** Adds every cell of a packed list (see PACKED_CELL_DOUBLES) to a group. */
+  addPacked(group: number, cells: Float64Array): void {
+    for (let i = 0; i < cells.length; i += PACKED_CELL_DOUBLES) {
+      this.addAt(group, cells[i]!, cells[i + 1]!, cells[i + 2]!, cells[i + 3]!, cells[i + 4]!, cells[i + 5]!, cells[i + 6]!);
+    }
+  }
+
+  private addAt(group: number, slot: number, count: number, sumP: number, sumP2: number, sumQ2: number, sumLogP: number, sumLogQ: number): void {
     const sums = group === this.currentKey && this.current !== undefined ? this.current : this.switchTo(group);
-    const slot = slotOf(bin, prediction, label);
     let i = this.index[slot]!;
     if (i < 0) {
       i = sums.push(slot);
       this.index[slot] = i;
     }
-    sums.count[i]! += count;
-    sums.sumP.add(i, sum_p);
-    sums.sumP2.add(i, sum_p2);
-    sums.sumQ2.add(i, sum_q2);
-    sums.sumLogP.add(i, sum_log_p);
-    sums.sumLogQ.add(i, sum_log_q);
+    const values = sums.values;
+    const at = i * ENTRY;
+    values[at]! += count;
+    values[at + 1]! += sumP;
+    values[at + 2]! += sumP2;
+    values[at + 3]! += sumQ2;
+    values[at + 4]! += sumLogP;
+    values[at + 5]! += sumLogQ;
   }
 
   /** The groups that received a row, increasing. */
@@ -116,7 +101,7 @@ export class CellGroups {
   cells(group: number): QualityCell[] {
     const sums = this.groups.get(group);
     if (sums === undefined) return [];
-    const order = sums.slots.map((_, i) => i).sort((a, b) => sums.slots[a]! - sums.slots[b]!);
+    const order = Array.from({ length: sums.size }, (_, i) => i).sort((a, b) => sums.slots[a]! - sums.slots[b]!);
     return order.map((i) => {
       const slot = sums.slots[i]!;
       const state = slot % STATES_PER_BIN;
@@ -124,24 +109,24 @@ export class CellGroups {
         bin: (slot - state) / STATES_PER_BIN,
         prediction: state >= 3 ? 1 : 0,
         label: LABEL_OF_INDEX[state % 3]!,
-        count: sums.count[i]!,
-        sum_p: sums.sumP.value(i),
-        sum_p2: sums.sumP2.value(i),
-        sum_q2: sums.sumQ2.value(i),
-        sum_log_p: sums.sumLogP.value(i),
-        sum_log_q: sums.sumLogQ.value(i),
+        count: sums.values[i * ENTRY]!,
+        sum_p: sums.values[i * ENTRY + 1]!,
+        sum_p2: sums.values[i * ENTRY + 2]!,
+        sum_q2: sums.values[i * ENTRY + 3]!,
+        sum_log_p: sums.values[i * ENTRY + 4]!,
+        sum_log_q: sums.values[i * ENTRY + 5]!,
       };
     });
   }
 
   private switchTo(group: number): GroupSums {
-    if (this.current !== undefined) for (const slot of this.current.slots) this.index[slot] = -1;
+    if (this.current !== undefined) for (let i = 0; i < this.current.size; i++) this.index[this.current.slots[i]!] = -1;
     let sums = this.groups.get(group);
     if (sums === undefined) {
       sums = new GroupSums();
       this.groups.set(group, sums);
     }
-    sums.slots.forEach((slot, i) => (this.index[slot] = i));
+    for (let i = 0; i < sums.size; i++) this.index[sums.slots[i]!] = i;
     this.current = sums;
     this.currentKey = group;
     return sums;

@@ -1,6 +1,7 @@
 export { BIN_COUNT, BIN_EDGES, binLower, binOf, binUpper, LOGIT_LIMIT, LOGIT_STEP, snapThreshold } from './bins';
 export { CellAccumulator, contributionOf, LOG_LOSS_EPS } from './cells';
 export { CellGroups } from './cell-sums';
+export { cellSlot, cellSlotOfColumn, PACKED_CELL_DOUBLES, PackedCellMerger, packedBytes, unpackCells } from './packed-cells';
 export type { CellSums, LabelState, QualityCell, RowContribution } from './cells';
 export { realizedQuality } from './realized';
 export type { CalibrationBin, RealizedOptions, RealizedQuality } from './realized';

@@ -40,11 +40,4 @@ describe('CellGroups', function () {
     }
     expect(groups.cells(4)).to.deep.equal([]);
   });
-
-  it('keeps the low bits a plain running sum loses (compensated, as SQLite sum() is)', function () {
-    const g = new CellGroups();
-    for (const v of [1e16, 1, -1e16]) g.add(0, 0, 0, 0, 1, v, v, v, v, v);
-    const [cell] = g.cells(0);
-    expect(cell).to.include({ count: 3, sum_p: 1, sum_p2: 1, sum_q2: 1, sum_log_p: 1, sum_log_q: 1 });
-  });
 });

@@ -17,6 +17,8 @@ export { SqliteLabelArrivals } from './sqlite/sqlite-label-arrivals';
 export { SqliteReader } from './sqlite/sqlite-reader';
 export { startRetention } from './sqlite/sqlite-retention';
 export type { RetentionLogger, RetentionOptions, RunningRetention } from './sqlite/sqlite-retention';
+export { startQualityFolding } from './sqlite/sqlite-quality-folding';
+export type { FoldingLogger, QualityFoldingOptions, RunningQualityFolding } from './sqlite/sqlite-quality-folding';
 export { PostgresStore } from './postgres/postgres-store';
 export type { PostgresStoreOptions } from './postgres/postgres-store';
 export { firstKeptDay, startPartitionMaintenance } from './postgres/partition-maintenance';

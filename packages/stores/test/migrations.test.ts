@@ -36,11 +36,11 @@ describe('SQLite migrations', function () {
   });
 
   it('keeps every version number, each once and in order (3 is recorded on existing files, though its tables moved to @vigil/alerts)', function () {
-    expect(SQLITE_MIGRATIONS.map((m) => m.version)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+    expect(SQLITE_MIGRATIONS.map((m) => m.version)).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
     const path = tempDb();
     SqliteWriter.open(path).close();
     const db = new Database(path, { readonly: true });
-    expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+    expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
     db.close();
   });
 });

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { expect } from 'chai';
-import type { CellSums } from '@vigil/quality';
+import { CellAccumulator, type QualityCell } from '@vigil/quality';
 import type { LabelRecord, PredictionRecord } from '@vigil/records';
-import { spanPlan } from '@vigil/rollups';
 import { openSqlite, SqliteQualityReader, SqliteWriter } from '@vigil/stores';
+import { SQLITE_MIGRATIONS } from '../src/sqlite/migrations';
 import { fixtureId, predictionRecord } from '../../../test/support/fixtures/prediction-records';
 import { seededUniform as random } from '../../../test/support/prng';
 import { useTempDirs } from '../../../test/support/temp-dirs';
@@ -11,34 +12,59 @@ import { useTempDirs } from '../../../test/support/temp-dirs';
 const START_MS = Date.UTC(2026, 10, 20, 7, 13);
 const MINUTE = 60_000;
 const iso = (ms: number) => new Date(ms).toISOString();
-type SqlCell = CellSums & { bin: number; prediction: 0 | 1; label_state: -1 | 0 | 1 };
-const SUMS = 'sum(count) AS count, sum(sum_p) AS sum_p, sum(sum_p2) AS sum_p2, sum(sum_q2) AS sum_q2, sum(sum_log_p) AS sum_log_p, sum(sum_log_q) AS sum_log_q';
-const asCells = (rows: SqlCell[]) => rows.map(({ label_state, ...sums }) => ({ ...sums, label: label_state === -1 ? 'unlabeled' : label_state }));
+const SUMS = ['sum_p', 'sum_p2', 'sum_q2', 'sum_log_p', 'sum_log_q'] as const;
 
-/**
- * The reader sums cells in JavaScript instead of SQL's GROUP BY; these check
- * it against SQLite's own sum() over the same stored rows, to the last bit,
- * on a store the real writer filled (compacted days and hours, open minutes).
- */
-describe('SqliteQualityReader sums cells as SQL sum() does', function () {
+/** Four days of rows and two versions, oldest first. */
+function makePredictions(count: number, seed: number): PredictionRecord[] {
+  const next = random(seed);
+  const rows = Array.from({ length: count }, (_, n) => {
+    const probability = next() < 0.1 ? 0.5 + next() / 2 : next() ** 3 / 2;
+    return predictionRecord({
+      prediction_id: fixtureId(n),
+      timestamp: iso(START_MS + Math.floor(next() * 4 * 1440) * MINUTE + Math.floor(next() * MINUTE)),
+      model_version: n % 4 === 0 ? 'challenger@2' : 'fraud@1',
+      probability,
+      prediction: probability >= 0.5 ? 1 : 0,
+    });
+  });
+  return rows.sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+}
+
+/** The cells of the rows made in [fromMinute, toMinute), by a pass over them. */
+function truth(rows: readonly PredictionRecord[], labels: ReadonlyMap<string, 0 | 1>, fromMinute: number, toMinute: number, version?: string): QualityCell[] {
+  const cells = new CellAccumulator();
+  for (const p of rows) {
+    const minute = Math.floor(Date.parse(p.timestamp) / MINUTE);
+    if (minute < fromMinute || minute >= toMinute || (version !== undefined && p.model_version !== version)) continue;
+    cells.add({ probability: p.probability, prediction: p.prediction, label: labels.get(p.prediction_id) ?? 'unlabeled' });
+  }
+  return cells.toArray();
+}
+
+/** Counts exactly, every sum to 1e-12 of its size: a fold adds the same numbers in another order. */
+function expectCells(actual: readonly QualityCell[], expected: readonly QualityCell[], where: string): void {
+  const id = (c: QualityCell) => `${c.bin}|${c.prediction}|${c.label}`;
+  const live = new Map(actual.filter((c) => c.count !== 0).map((c) => [id(c), c]));
+  const wanted = new Map(expected.map((c) => [id(c), c]));
+  expect([...live.keys()].sort(), `${where}: cells`).to.deep.equal([...wanted.keys()].sort());
+  const wrong: string[] = [];
+  for (const [k, e] of wanted) {
+    const a = live.get(k)!;
+    if (a.count !== e.count) wrong.push(`${k} count ${a.count} != ${e.count}`);
+    for (const sum of SUMS) if (!(Math.abs(a[sum] - e[sum]) <= 1e-12 * Math.max(1, Math.abs(e[sum])))) wrong.push(`${k} ${sum} ${a[sum]} != ${e[sum]}`);
+  }
+  expect(wrong, where).to.deep.equal([]);
+}
+
+describe('SqliteQualityReader: minute cells, packed hours and days, and pending cells add up to the rows', function () {
   this.timeout(30_000);
   const tempDir = useTempDirs();
 
-  it('span and timeline equal GROUP BY with sum(), bit for bit; two readers share a connection', async function () {
+  it('span, timeline and versions equal a pass over the rows while nothing, some or every key is folded; readers share a connection', async function () {
     const path = join(tempDir('quality-reader'), 'monitoring.db');
-    const next = random(21);
-    // Four days of rows and two versions, written as the clock passes them so hours and days are compacted.
-    const predictions: PredictionRecord[] = Array.from({ length: 2500 }, (_, n) => {
-      const probability = next() < 0.1 ? 0.5 + next() / 2 : next() ** 3 / 2;
-      return predictionRecord({
-        prediction_id: fixtureId(n),
-        timestamp: iso(START_MS + Math.floor(next() * 4 * 1440) * MINUTE + Math.floor(next() * MINUTE)),
-        model_version: n % 4 === 0 ? 'challenger@2' : 'fraud@1',
-        probability,
-        prediction: probability >= 0.5 ? 1 : 0,
-      });
-    });
-    predictions.sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+    const predictions = makePredictions(2500, 21);
+    const next = random(22);
+    const labels = new Map<string, 0 | 1>();
     let clock = START_MS;
     const writer = SqliteWriter.open(path, { now: () => clock });
     const db = openSqlite(path);
@@ -48,57 +74,143 @@ describe('SqliteQualityReader sums cells as SQL sum() does', function () {
       clock = Date.parse(batch[batch.length - 1]!.timestamp) + 5_000;
       writer.insertBatch(batch);
       // Labels for earlier rows, some replaced later: cells move between states at every level.
-      const labels: LabelRecord[] = predictions
+      const decided: LabelRecord[] = predictions
         .slice(0, i + 250)
         .filter(() => next() < 0.08)
         .map((p) => ({ prediction_id: p.prediction_id, label: next() < p.probability ? 1 : 0, labeled_at: iso(clock), received_at: iso(clock) }));
-      writer.insertLabels(labels);
+      writer.insertLabels(decided);
+      for (const l of decided) labels.set(l.prediction_id, l.label);
+      // Folded now and then, so keys are packed and then get pending cells again.
+      if (i % 1000 === 0) writer.foldQualityRollups(5);
     }
     const through = db.prepare<[], number>('SELECT through FROM quality_compaction').pluck().get()!;
     const endMinute = Math.floor(clock / MINUTE);
     expect(through).to.be.below(endMinute); // some minutes are still read as minutes
+    const count = (table: string) => db.prepare<[], number>(`SELECT count(*) FROM ${table}`).pluck().get()!;
 
-    const spanSql = db.prepare<[{ m: number; mTo: number; h: number; hTo: number; d: number; v: string | null }], SqlCell>(
-      `SELECT bin, prediction, label_state, ${SUMS} FROM quality_cells WHERE
-         ((level = 'minute' AND key >= @m AND key < min(@mTo, ${through})) OR (level = 'minute' AND key >= max(@m, ${through}))
-          OR (level = 'hour' AND key >= @h AND key < @hTo) OR (level = 'day' AND key >= @d)) AND (@v IS NULL OR model_version = @v)
-       GROUP BY bin, prediction, label_state`,
-    );
     const first = SqliteQualityReader.open(path);
     const shared = openSqlite(path);
     const [second, third] = [new SqliteQualityReader(shared), new SqliteQualityReader(shared)];
     const startMinute = Math.floor(START_MS / MINUTE);
-    for (const since of [startMinute - 5, startMinute + 1441 + 83, endMinute - 200, endMinute - 1]) {
-      for (const version of [undefined, 'challenger@2']) {
-        const [m, h, d] = spanPlan(since);
-        const expected = asCells(spanSql.all({ m: m!.from, mTo: m!.to!, h: h!.from, hTo: h!.to!, d: d!.from, v: version ?? null }));
-        expect(expected.length).to.be.greaterThan(0);
-        for (const reader of [first, second, third]) expect((await reader.span(since, version)).cells).to.deep.equal(expected);
+    const checkAll = async (state: string) => {
+      for (const since of [startMinute - 5, startMinute + 1441 + 83, endMinute - 200, endMinute - 1]) {
+        for (const version of [undefined, 'challenger@2']) {
+          const expected = truth(predictions, labels, since, Number.POSITIVE_INFINITY, version);
+          expect(expected.length).to.be.greaterThan(0);
+          for (const reader of [first, second, third])
+            expectCells((await reader.span(since, version)).cells, expected, `${state}: span from ${since} ${version}`);
+        }
       }
-    }
+      for (const [level, minutes] of [
+        ['minute', 1],
+        ['hour', 60],
+        ['day', 1440],
+      ] as const) {
+        const from = level === 'minute' ? endMinute - 300 : startMinute;
+        const timeline = await second.timeline(from, level, undefined);
+        const keys = new Set(
+          predictions.map((p) => Math.floor(Date.parse(p.timestamp) / MINUTE / minutes) * minutes).filter((m) => m >= Math.floor(from / minutes) * minutes),
+        );
+        expect(
+          timeline.map((b) => b.minute),
+          `${state}: ${level} buckets`,
+        ).to.deep.equal([...keys].sort((a, b) => a - b));
+        for (const bucket of timeline)
+          expectCells(bucket.cells, truth(predictions, labels, bucket.minute, bucket.minute + minutes), `${state}: ${level} ${bucket.minute}`);
+      }
+      expect(await third.modelVersions(startMinute)).to.deep.equal(['challenger@2', 'fraud@1']);
+      expect(await third.modelVersions(endMinute + 10)).to.deep.equal([]);
+    };
 
-    const timelineSql = db.prepare<[{ level: string; from: number; minutes: number }], SqlCell & { key: number }>(
-      `SELECT key, bin, prediction, label_state, ${SUMS} FROM (
-         SELECT key, * FROM quality_cells WHERE level = @level AND key >= @from
-         UNION ALL SELECT key / CAST(@minutes AS INTEGER) AS key, * FROM quality_cells WHERE level = 'minute' AND key >= max(@from * @minutes, ${through})
-       ) GROUP BY key, bin, prediction, label_state ORDER BY key`,
+    expect(count('quality_pending')).to.be.greaterThan(0);
+    expect(count('quality_packed')).to.be.greaterThan(0);
+    await checkAll('partly folded');
+    while (writer.foldQualityRollups(7) > 0);
+    expect(count('quality_pending')).to.equal(0);
+    await checkAll('all folded');
+    // Labels on old rows after the fold: pending beside lists whose sums the readers keep, then folded into new ones.
+    clock += 3_600_000;
+    const late = predictions
+      .filter(() => next() < 0.1)
+      .map((p) => ({ prediction_id: p.prediction_id, label: (next() < 0.5 ? 1 : 0) as 0 | 1, labeled_at: iso(clock), received_at: iso(clock) }));
+    writer.insertLabels(late);
+    for (const l of late) labels.set(l.prediction_id, l.label);
+    await checkAll('late labels pending');
+    while (writer.foldQualityRollups(3) > 0);
+    await checkAll('late labels folded');
+
+    for (const reader of [first, second]) reader.close();
+    shared.close();
+    writer.close();
+    db.close();
+  });
+
+  it('migration 14 moves the closed minutes, hours and days of an older file into packed lists, to the same answers', async function () {
+    const path = join(tempDir('quality-migration'), 'monitoring.db');
+    const predictions = makePredictions(1200, 31);
+    // The schema as it was before migration 14, and its hour and day cells where they were then: in quality_cells.
+    const old = new Database(path);
+    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    for (const migration of SQLITE_MIGRATIONS.filter((m) => m.version < 14)) {
+      old.exec(migration.sql);
+      old.prepare('INSERT INTO schema_migrations VALUES (?, ?)').run(migration.version, iso(START_MS));
+    }
+    const endMinute = Math.floor(Date.parse(predictions[predictions.length - 1]!.timestamp) / MINUTE) + 1;
+    // The last 90 minutes still open: in the minute cells only, as migration 10 left them.
+    const through = endMinute - 90;
+    old.prepare('UPDATE quality_compaction SET through = ?').run(through);
+    const insert = old.prepare(
+      `INSERT INTO quality_cells (level, key, model_version, bin, prediction, label_state, count, ${SUMS.join(', ')})
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    const labels = new Map(predictions.filter((_, i) => i % 3 === 0).map((p, i) => [p.prediction_id, (i % 2) as 0 | 1]));
     for (const [level, minutes] of [
+      ['minute', 1],
       ['hour', 60],
       ['day', 1440],
     ] as const) {
-      const rows = timelineSql.all({ level, from: Math.floor(startMinute / minutes), minutes });
-      const expected = new Map<number, SqlCell[]>();
-      for (const { key, ...cell } of rows) expected.set(key * minutes, [...(expected.get(key * minutes) ?? []), cell]);
-      const timeline = await second.timeline(startMinute, level, undefined);
-      expect(timeline.map((b) => b.minute)).to.deep.equal([...expected.keys()]);
-      for (const bucket of timeline) expect(bucket.cells, `${level} ${bucket.minute}`).to.deep.equal(asCells(expected.get(bucket.minute)!));
+      const byKey = new Map<number, PredictionRecord[]>();
+      for (const p of predictions) {
+        const minute = Math.floor(Date.parse(p.timestamp) / MINUTE);
+        if (level !== 'minute' && minute >= through) continue;
+        const key = Math.floor(minute / minutes);
+        byKey.set(key, [...(byKey.get(key) ?? []), p]);
+      }
+      for (const version of ['challenger@2', 'fraud@1']) {
+        for (const [key, rows] of byKey) {
+          for (const c of truth(rows, labels, key * minutes, (key + 1) * minutes, version)) {
+            insert.run(
+              level,
+              key,
+              version,
+              c.bin,
+              c.prediction,
+              c.label === 'unlabeled' ? -1 : c.label,
+              c.count,
+              c.sum_p,
+              c.sum_p2,
+              c.sum_q2,
+              c.sum_log_p,
+              c.sum_log_q,
+            );
+          }
+        }
+      }
     }
-    expect(await third.modelVersions(startMinute)).to.deep.equal(['challenger@2', 'fraud@1']);
-    expect(await third.modelVersions(endMinute + 10)).to.deep.equal([]);
+    old.close();
 
-    for (const reader of [first, second]) reader.close();
-    writer.close();
+    SqliteWriter.open(path).close();
+    const db = new Database(path, { readonly: true });
+    // Only the open minutes are left as cell rows; the rest is packed.
+    expect(db.prepare('SELECT count(*) FROM quality_cells WHERE key < ?').pluck().get(through)).to.equal(0);
+    expect(db.prepare('SELECT count(*) FROM quality_cells').pluck().get()).to.be.greaterThan(0);
+    expect(db.prepare('SELECT count(*) FROM quality_pending').pluck().get()).to.equal(0);
+    expect(db.prepare('SELECT count(DISTINCT level) FROM quality_packed').pluck().get()).to.equal(3);
     db.close();
+    const reader = SqliteQualityReader.open(path);
+    for (const since of [Math.floor(START_MS / MINUTE) - 1, Math.floor(START_MS / MINUTE) + 1500, through - 30, through + 10]) {
+      expectCells((await reader.span(since, undefined)).cells, truth(predictions, labels, since, Number.POSITIVE_INFINITY), `span from ${since}`);
+    }
+    reader.close();
   });
 });

@@ -265,4 +265,51 @@ export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
       INSERT INTO shadow_audit_progress (id, shipped_through) VALUES (1, 0);
     `,
   },
+  {
+    version: 14,
+    sql: `
+      -- quality_cells keeps the open minutes only (from quality_compaction.through on);
+      -- closed minutes, hours and days move to quality_packed, each key's cells as one
+      -- packed list (@vigil/quality's PACKED_CELL_DOUBLES layout): a window of a busy
+      -- model read a row per cell, ~100,000 for 30 days and ~9,000 for its last hour,
+      -- and stepping over them was most of its time; it now reads a blob per key.
+      -- Writes never rewrite a blob: compaction and label moves add to quality_pending
+      -- (cells as in quality_cells, additive), and the worker folds pending cells into
+      -- the packed lists a few keys per transaction (SqliteQualityRollups.fold), setting
+      -- generation to the fold's number from quality_fold (never reused, so a key and its
+      -- generation name one content forever: readers keep sums by them). Invariant: a key's
+      -- cells are its packed list plus its pending cells; readers add both, so a fold never
+      -- changes an answer.
+      CREATE TABLE quality_packed (
+        level         TEXT    NOT NULL CHECK (level IN ('minute', 'hour', 'day')),
+        key           INTEGER NOT NULL,
+        model_version TEXT    NOT NULL,
+        generation    INTEGER NOT NULL,
+        cells         BLOB    NOT NULL,
+        PRIMARY KEY (level, key, model_version)
+      );
+      CREATE TABLE quality_pending (
+        level         TEXT    NOT NULL CHECK (level IN ('minute', 'hour', 'day')),
+        key           INTEGER NOT NULL,
+        model_version TEXT    NOT NULL,
+        bin           INTEGER NOT NULL,
+        prediction    INTEGER NOT NULL CHECK (prediction IN (0, 1)),
+        label_state   INTEGER NOT NULL CHECK (label_state IN (-1, 0, 1)),
+        count         INTEGER NOT NULL,
+        sum_p         REAL    NOT NULL,
+        sum_p2        REAL    NOT NULL,
+        sum_q2        REAL    NOT NULL,
+        sum_log_p     REAL    NOT NULL,
+        sum_log_q     REAL    NOT NULL,
+        PRIMARY KEY (level, key, model_version, bin, prediction, label_state)
+      ) WITHOUT ROWID;
+      CREATE TABLE quality_fold (
+        generation INTEGER NOT NULL
+      );
+      INSERT INTO quality_fold (generation) VALUES (0);
+      INSERT INTO quality_pending SELECT * FROM quality_cells
+        WHERE level <> 'minute' OR key < (SELECT through FROM quality_compaction);
+      DELETE FROM quality_cells WHERE level <> 'minute' OR key < (SELECT through FROM quality_compaction);
+    `,
+  },
 ];

@@ -1,6 +1,8 @@
-import { CellGroups, type QualityCell } from '@vigil/quality';
+import { CellGroups, unpackCells, type QualityCell } from '@vigil/quality';
 import { ROLLUP_LEVELS, spanPlan, type RollupLevel } from '@vigil/rollups';
 import { openSqlite, type SqliteDatabase } from './open-sqlite';
+import { PackedBucket, type PackedRead, type PackedRef } from './packed-bucket';
+import { PackedRangeSums } from './packed-range-sums';
 import { labelStateOf, QUALITY_LEVELS } from './quality-levels';
 
 /** The quality cells of a span of time, summed over its keys, and its label delays (bucket → count). */
@@ -12,6 +14,13 @@ export interface QualitySpan {
 /** One key of a timeline: its start (minutes since the epoch) and its cells. */
 export interface QualityBucket extends QualitySpan {
   readonly minute: number;
+  /**
+   * Set when the bucket's cells are stored packed lists as they are (nothing pending, no open
+   * minutes): while a later read gives the same stamp, its cells are the same, so figures made
+   * from them can be kept (PerformanceService does). Read it after `cells`: a bucket whose lists
+   * changed in between answers its current cells and no stamp.
+   */
+  readonly stamp?: string;
 }
 
 /** Reads of the quality rollups (quality_cells, quality_label_delay) that the performance endpoints serve. */
@@ -28,6 +37,7 @@ export interface QualityReader {
 
 type Span = Record<string, number | string | null>;
 type TimelineParams = { level: string; from: number; minutes: number; version: string | null };
+type KeyParams = { level: string; key: number; minutes: number; version: string | null };
 
 /** The stored columns of a cell, in the order the summing function takes them after its group. */
 const CELL_COLUMNS = 'bin, prediction, label_state, count, sum_p, sum_p2, sum_q2, sum_log_p, sum_log_q';
@@ -46,19 +56,27 @@ function spanParams(sinceMinute: number, modelVersion: string | undefined): Span
 }
 
 /**
- * The quality rollups the API reads, from the SQLite file the worker writes (see spanPlan for the keys a window reads).
+ * The quality rollups the API reads, from the SQLite file the worker writes (see spanPlan for the keys a window reads):
+ * minutes from quality_cells, hours and days from their packed lists (quality_packed) plus the cells not
+ * yet folded into them (quality_pending), which together are each key's cells (migration 14).
  *
  * Cells are summed by a JavaScript aggregate (CellGroups) rather than SQL's GROUP BY: a 30-day window
  * of a million predictions reads ~54,000 stored cells, and the GROUP BY's sort of them (spilled to a
- * temporary file) with the OR's duplicate check was ~70% of the read (107 ms of it; ~35 ms now). The
- * aggregate sums each row as SQLite steps over it in primary-key order, nothing allocated per row,
- * compensated as sum() is, so every figure is the same to the bit.
+ * temporary file) with the OR's duplicate check was ~70% of the read (107 ms of it; ~35 ms then). The
+ * aggregate sums each row as SQLite steps over it in primary-key order, nothing allocated per row; a
+ * packed list is summed the same way, cell by cell, without a row per cell.
  */
 export class SqliteQualityReader implements QualityReader {
   private readonly spanCells;
+  private readonly rangeLists;
+  private readonly rangeSums = new PackedRangeSums();
   private readonly spanDelays;
   private readonly timelineCells;
+  private readonly timelinePacked;
   private readonly timelineDelays;
+  private readonly packedAt;
+  private readonly keyRows;
+  private readonly keyPacked;
   private readonly spanVersions;
   /** Where the summing function adds the rows of the statement running now (reads are synchronous). */
   private target: CellGroups | undefined;
@@ -83,33 +101,73 @@ export class SqliteQualityReader implements QualityReader {
     // better-sqlite3's types allow a step of one argument only; the function takes ten.
     db.aggregate(sumCells, { start: null, step: step as (total: null, next: unknown) => void, directOnly: true });
     // One range per level of spanPlan(): minutes to the first whole hour, hours to the first whole day, then days.
-    // The hour and day cells hold only minutes below quality_compaction.through (migration 10), so the
-    // minute range stops there and every minute from it on is read from the minute cells.
+    // Only minutes below quality_compaction.through are closed (in the hours and days, and packed or pending,
+    // migrations 10 and 14): the minute range stops there, and every minute from it on is an open cell.
     const through = '(SELECT through FROM quality_compaction)';
     const last = QUALITY_LEVELS.length - 1;
-    const ranges = QUALITY_LEVELS.flatMap(({ level }, i) => {
-      if (i === 0) return [`level = '${level}' AND key >= @from0 AND key < min(@to0, ${through})`, `level = '${level}' AND key >= max(@from0, ${through})`];
-      const upper = i < last ? ` AND key < @to${i}` : '';
-      return [`level = '${level}' AND key >= @from${i}${upper}`];
-    });
+    const [minute, ...coarser] = QUALITY_LEVELS;
+    const openMinutes = `level = '${minute!.level}' AND key >= max(@from0, ${through})`;
+    const closedRanges = [
+      `level = '${minute!.level}' AND key >= @from0 AND key < min(@to0, ${through})`,
+      ...coarser.map(({ level }, n) => {
+        const i = n + 1;
+        return `level = '${level}' AND key >= @from${i}${i < last ? ` AND key < @to${i}` : ''}`;
+      }),
+    ];
     // One SELECT per range joined by UNION ALL, not the ranges ORed: SQLite searches each on the
     // primary key either way, but an OR of ranges also keeps every row's key to drop duplicates.
-    const perRange = (select: string, table: string, joiner = 'UNION ALL') =>
-      ranges.map((range) => `SELECT ${select} FROM ${table} WHERE ${range} AND (@version IS NULL OR model_version = @version)`).join(` ${joiner} `);
-    this.spanCells = db.prepare<[Span], null>(perRange(`${sumCells}(0, ${CELL_COLUMNS})`, 'quality_cells')).pluck();
-    this.spanDelays = db.prepare<[Span], { bucket: number; count: number }>(
-      `SELECT bucket, sum(count) AS count FROM (${perRange('bucket, count', 'quality_label_delay')}) GROUP BY bucket`,
-    );
-    this.spanVersions = db.prepare<[Span], string>(`${perRange('DISTINCT model_version', 'quality_cells', 'UNION')} ORDER BY 1`).pluck();
+    const version = '(@version IS NULL OR model_version = @version)';
+    const select = (columns: string, table: string, ranges: readonly string[]) =>
+      ranges.map((range) => `SELECT ${columns} FROM ${table} WHERE ${range} AND ${version}`);
+    const cellSelects = (columns: string) => [...select(columns, 'quality_cells', [openMinutes]), ...select(columns, 'quality_pending', closedRanges)];
+    this.spanCells = db.prepare<[Span], null>(cellSelects(`${sumCells}(0, ${CELL_COLUMNS})`).join(' UNION ALL ')).pluck();
+    // Per closed range: the lists' stamps (key, version, generation), and the lists when their sum is not kept.
+    this.rangeLists = closedRanges.map((range) => ({
+      refs: db.prepare<[Span], PackedRef & { key: number }>(
+        `SELECT key, model_version, generation FROM quality_packed WHERE ${range} AND ${version} ORDER BY key, model_version`,
+      ),
+      lists: db.prepare<[Span], Buffer>(`SELECT cells FROM quality_packed WHERE ${range} AND ${version}`).pluck(),
+    }));
+    const delays = select('bucket, count', 'quality_label_delay', [openMinutes, ...closedRanges]).join(' UNION ALL ');
+    this.spanDelays = db.prepare<[Span], { bucket: number; count: number }>(`SELECT bucket, sum(count) AS count FROM (${delays}) GROUP BY bucket`);
+    this.spanVersions = db
+      .prepare<[Span], string>(
+        `${[...cellSelects('DISTINCT model_version'), ...select('DISTINCT model_version', 'quality_packed', closedRanges)].join(' UNION ')} ORDER BY 1`,
+      )
+      .pluck();
     // A coarser level's keys lack the minutes from quality_compaction.through on: those come from the minute cells, keyed up.
-    const timelineOf = (table: string, stored: (key: string) => string) =>
-      `SELECT ${stored('key')} FROM ${table} WHERE level = @level AND key >= @from AND (@version IS NULL OR model_version = @version)
+    const timelineOf = (tables: readonly string[], stored: (key: string) => string) =>
+      [
+        ...tables.map((table) => `SELECT ${stored('key')} FROM ${table} WHERE level = @level AND key >= @from AND ${version}`),
+        `SELECT ${stored('key / CAST(@minutes AS INTEGER)')} FROM ${tables[0]}
+         WHERE @minutes > 1 AND level = 'minute' AND key >= max(@from * @minutes, ${through}) AND ${version}`,
+      ].join(' UNION ALL ');
+    this.timelineCells = db
+      .prepare<[TimelineParams], null>(timelineOf(['quality_cells', 'quality_pending'], (key) => `${sumCells}(${key}, ${CELL_COLUMNS})`))
+      .pluck();
+    // Not the lists themselves: a key with nothing else is decoded only if its figures are not kept already.
+    this.timelinePacked = db.prepare<[TimelineParams], PackedRef & { key: number }>(
+      `SELECT key, model_version, generation FROM quality_packed WHERE level = @level AND key >= @from AND ${version} ORDER BY key, model_version`,
+    );
+    this.packedAt = db
+      .prepare<[string, number, string, number], Buffer>(
+        'SELECT cells FROM quality_packed WHERE level = ? AND key = ? AND model_version = ? AND generation = ?',
+      )
+      .pluck();
+    // One key of a timeline read afresh (PackedBucket): its pending cells, its open minutes, its lists.
+    this.keyRows = db
+      .prepare<[KeyParams], null>(
+        `SELECT ${sumCells}(0, ${CELL_COLUMNS}) FROM quality_pending WHERE level = @level AND key = @key AND ${version}
        UNION ALL
-       SELECT ${stored('key / CAST(@minutes AS INTEGER)')} FROM ${table}
-       WHERE @minutes > 1 AND level = 'minute' AND key >= max(@from * @minutes, ${through}) AND (@version IS NULL OR model_version = @version)`;
-    this.timelineCells = db.prepare<[TimelineParams], null>(timelineOf('quality_cells', (key) => `${sumCells}(${key}, ${CELL_COLUMNS})`)).pluck();
+       SELECT ${sumCells}(0, ${CELL_COLUMNS}) FROM quality_cells
+       WHERE level = '${minute!.level}' AND key >= max(@key * @minutes, ${through}) AND key < (@key + 1) * @minutes AND ${version}`,
+      )
+      .pluck();
+    this.keyPacked = db.prepare<[KeyParams], PackedRef & { cells: Buffer }>(
+      `SELECT model_version, generation, cells FROM quality_packed WHERE level = @level AND key = @key AND ${version} ORDER BY model_version`,
+    );
     this.timelineDelays = db.prepare<[TimelineParams], { key: number; bucket: number; count: number }>(
-      `SELECT key, bucket, sum(count) AS count FROM (${timelineOf('quality_label_delay', (key) => `${key} AS key, bucket, count`)}) GROUP BY key, bucket`,
+      `SELECT key, bucket, sum(count) AS count FROM (${timelineOf(['quality_label_delay'], (key) => `${key} AS key, bucket, count`)}) GROUP BY key, bucket`,
     );
   }
 
@@ -121,7 +179,19 @@ export class SqliteQualityReader implements QualityReader {
     const params = spanParams(sinceMinute, modelVersion);
     // One read transaction: cells and delays of the same committed batches.
     return this.db.transaction(() => ({
-      cells: this.sumCells(() => this.spanCells.all(params)).cells(0),
+      cells: this.sumCells((groups) => {
+        this.spanCells.all(params);
+        this.rangeLists.forEach(({ refs, lists }, i) => {
+          const stamp = `${i}|${refs
+            .all(params)
+            .map((r) => `${r.key}:${r.model_version}@${r.generation}`)
+            .join(',')}`;
+          groups.addPacked(
+            0,
+            this.rangeSums.sum(stamp, () => lists.all(params)),
+          );
+        });
+      }).cells(0),
       labelDelays: new Map(this.spanDelays.all(params).map(({ bucket, count }) => [bucket, count])),
     }))();
   }
@@ -134,13 +204,23 @@ export class SqliteQualityReader implements QualityReader {
     const { minutes } = QUALITY_LEVELS.find((l) => l.level === level)!;
     const from = Math.floor(sinceMinute / minutes);
     const params: TimelineParams = { level, from, minutes, version: modelVersion ?? null };
-    const { cells, delays } = this.db.transaction(() => ({
-      cells: this.sumCells(() => this.timelineCells.all(params)),
-      delays: this.timelineDelays.all(params),
-    }))();
-    const buckets = new Map<number, QualityBucket>(
-      cells.keys().map((key) => [key, { minute: key * minutes, cells: cells.cells(key), labelDelays: new Map() }]),
-    );
+    const { cells, packedOnly, delays } = this.db.transaction(() => {
+      const groups = this.sumCells(() => this.timelineCells.all(params));
+      const withRows = new Set(groups.keys());
+      // A key with pending cells or open minutes: its lists are added to those now, in this snapshot.
+      const packedOnly = new Map<number, PackedRef[]>();
+      for (const { key, model_version, generation } of this.timelinePacked.all(params)) {
+        if (withRows.has(key)) groups.addPacked(key, unpackCells(this.packedAt.get(level, key, model_version, generation)!));
+        else packedOnly.set(key, [...(packedOnly.get(key) ?? []), { model_version, generation }]);
+      }
+      return { cells: groups, packedOnly, delays: this.timelineDelays.all(params) };
+    })();
+    const buckets = new Map<number, QualityBucket & { labelDelays: Map<number, number> }>();
+    for (const key of cells.keys()) buckets.set(key, { minute: key * minutes, cells: cells.cells(key), labelDelays: new Map() });
+    for (const [key, refs] of packedOnly) {
+      const stamp = `${level}:${key}:${refs.map((r) => `${r.model_version}@${r.generation}`).join(',')}`;
+      buckets.set(key, new PackedBucket(key * minutes, stamp, () => this.packedCells({ level, key, minutes, version: params.version }, refs)));
+    }
     for (const { key, bucket, count } of delays) {
       let entry = buckets.get(key);
       if (entry === undefined) {
@@ -152,12 +232,29 @@ export class SqliteQualityReader implements QualityReader {
     return [...buckets.values()].sort((a, b) => a.minute - b.minute);
   }
 
+  /**
+   * A packed-only key's cells, read afresh: its lists by the generations the
+   * timeline saw, or, if a fold or a write changed the key since, all it holds
+   * now (`current` false, so the bucket drops its stamp).
+   */
+  private packedCells(key: KeyParams, refs: readonly PackedRef[]): PackedRead {
+    return this.db.transaction(() => {
+      const groups = this.sumCells(() => this.keyRows.all(key));
+      const hadRows = groups.keys().length > 0;
+      const stored = this.keyPacked.all(key);
+      for (const { cells } of stored) groups.addPacked(0, unpackCells(cells));
+      const unchanged =
+        !hadRows && stored.length === refs.length && stored.every((s, i) => s.model_version === refs[i]!.model_version && s.generation === refs[i]!.generation);
+      return { cells: groups.cells(0), unchanged };
+    })();
+  }
+
   /** Runs a statement of the summing function with a fresh target and returns what it summed. */
-  private sumCells(run: () => unknown): CellGroups {
+  private sumCells(run: (groups: CellGroups) => void): CellGroups {
     const groups = new CellGroups();
     this.target = groups;
     try {
-      run();
+      run(groups);
     } finally {
       this.target = undefined;
     }

@@ -1,4 +1,4 @@
-import { contributionOf, labelDelayBucket, type CellSums, type LabelState } from '@vigil/quality';
+import { cellSlotOfColumn, contributionOf, labelDelayBucket, PackedCellMerger, packedBytes, unpackCells, type CellSums, type LabelState } from '@vigil/quality';
 import type { PredictionRecord } from '@vigil/records';
 import type { LabelJoin } from '../labels-joined';
 import type { SqliteDatabase } from './open-sqlite';
@@ -45,7 +45,7 @@ class QualityDelta {
    * migration 10): rows of later minutes go to their minute cell only, and
    * reach the coarser levels when compaction passes their minute.
    */
-  constructor(private readonly through: number) {}
+  constructor(readonly through: number) {}
 
   /** The levels a row of `minute` is counted at now: every level below `through`, else the minute alone. */
   private levelsOf(minute: number): readonly QualityLevel[] {
@@ -142,23 +142,50 @@ class AdditiveUpsert<Row> {
   }
 }
 
+function isNoChange(cell: CellSums): boolean {
+  return cell.count === 0 && cell.sum_p === 0 && cell.sum_p2 === 0 && cell.sum_q2 === 0 && cell.sum_log_p === 0 && cell.sum_log_q === 0;
+}
+
 type PendingDelay = { level: string; key: number; model_version: string; bucket: number; count: number };
 
+type PendingKey = { level: string; key: number; model_version: string };
+type PendingRow = [
+  bin: number,
+  prediction: 0 | 1,
+  labelState: -1 | 0 | 1,
+  count: number,
+  sumP: number,
+  sumP2: number,
+  sumQ2: number,
+  sumLogP: number,
+  sumLogQ: number,
+];
+
 /**
- * Keeps quality_cells and quality_label_delay (migration 9) in step with the
+ * Keeps the quality tables (migrations 9, 10 and 14) in step with the
  * predictions and labels, inside the writer's transaction: every stored
  * prediction adds to its cell as unlabeled; each label join (the
  * LabelsJoinedHook) moves the row from unlabeled, or from its previous label,
- * to its label, and a first label counts its delay. Additive upserts only, so
- * the cost is per touched cell and never depends on how many rows are stored.
+ * to its label, and a first label counts its delay. Minute cells go to
+ * quality_cells, hour and day cells to quality_pending, which fold() moves
+ * into the packed lists later. Additive upserts only, so the cost is per
+ * touched cell and never depends on how many rows are stored.
  */
 export class SqliteQualityRollups {
   private readonly upsertCells;
+  private readonly upsertPending;
   private readonly upsertDelays;
   private readonly labeledAt;
   private readonly selectThrough;
   private readonly setThrough;
   private readonly compactions;
+  private readonly pendingKeys;
+  private readonly pendingOfKey;
+  private readonly packedOfKey;
+  private readonly nextGeneration;
+  private readonly storePacked;
+  private readonly dropPacked;
+  private readonly clearPending;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -167,6 +194,7 @@ export class SqliteQualityRollups {
     const cellKey = ['level', 'key', 'model_version', 'bin', 'prediction', 'label_state'] as const;
     const cellSums = ['count', 'sum_p', 'sum_p2', 'sum_q2', 'sum_log_p', 'sum_log_q'] as const;
     this.upsertCells = new AdditiveUpsert<PendingCell>(db, 'quality_cells', [...cellKey, ...cellSums], cellKey);
+    this.upsertPending = new AdditiveUpsert<PendingCell>(db, 'quality_pending', [...cellKey, ...cellSums], cellKey);
     const delayKey = ['level', 'key', 'model_version', 'bucket'] as const;
     this.upsertDelays = new AdditiveUpsert<PendingDelay>(db, 'quality_label_delay', [...delayKey, 'count'], delayKey);
     // The hook runs after the label is written, so the current label's labeled_at is the join's.
@@ -177,7 +205,7 @@ export class SqliteQualityRollups {
     const sumsOf = (columns: readonly string[]) => columns.map((column) => `${column} = ${column} + excluded.${column}`).join(', ');
     this.compactions = COARSER_LEVELS.flatMap(({ level, minutes }) => [
       db.prepare<[number, number]>(
-        `INSERT INTO quality_cells (${[...cellKey, ...cellSums].join(', ')})
+        `INSERT INTO quality_pending (${[...cellKey, ...cellSums].join(', ')})
          SELECT '${level}', key / ${minutes}, model_version, bin, prediction, label_state, ${cellSums.map((c) => `sum(${c})`).join(', ')}
          FROM quality_cells WHERE level = 'minute' AND key >= ? AND key < ?
          GROUP BY key / ${minutes}, model_version, bin, prediction, label_state HAVING sum(count) <> 0
@@ -191,10 +219,59 @@ export class SqliteQualityRollups {
          ON CONFLICT (${delayKey.join(', ')}) DO UPDATE SET count = count + excluded.count`,
       ),
     ]);
+    // Then the closed minutes' own cells move to pending too (migration 14: quality_cells holds open minutes only).
+    this.compactions.push(
+      db.prepare<[number, number]>(
+        `INSERT INTO quality_pending (${[...cellKey, ...cellSums].join(', ')})
+         SELECT ${[...cellKey, ...cellSums].join(', ')} FROM quality_cells WHERE level = 'minute' AND key >= ? AND key < ? AND count <> 0
+         ON CONFLICT (${cellKey.join(', ')}) DO UPDATE SET ${sumsOf(cellSums)}`,
+      ),
+      db.prepare<[number, number]>("DELETE FROM quality_cells WHERE level = 'minute' AND key >= ? AND key < ?"),
+    );
+    // GROUP BY the primary key's prefix streams, so LIMIT stops the scan after the keys it takes.
+    this.pendingKeys = db.prepare<[number], PendingKey>('SELECT level, key, model_version FROM quality_pending GROUP BY level, key, model_version LIMIT ?');
+    const ofKey = 'WHERE level = ? AND key = ? AND model_version = ?';
+    this.pendingOfKey = db
+      .prepare<[string, number, string], PendingRow>(`SELECT bin, prediction, label_state, ${cellSums.join(', ')} FROM quality_pending ${ofKey}`)
+      .raw();
+    this.packedOfKey = db.prepare<[string, number, string], Buffer>(`SELECT cells FROM quality_packed ${ofKey}`).pluck();
+    this.nextGeneration = db.prepare<[], number>('UPDATE quality_fold SET generation = generation + 1 RETURNING generation').pluck();
+    this.storePacked = db.prepare<[string, number, string, number, Buffer]>(
+      `INSERT INTO quality_packed (level, key, model_version, generation, cells) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (level, key, model_version) DO UPDATE SET generation = excluded.generation, cells = excluded.cells`,
+    );
+    this.dropPacked = db.prepare<[string, number, string]>(`DELETE FROM quality_packed ${ofKey}`);
+    this.clearPending = db.prepare<[string, number, string]>(`DELETE FROM quality_pending ${ofKey}`);
   }
 
   /**
-   * Moves the closed minutes into the hour and day cells, in the caller's
+   * Folds the pending cells of at most `maxKeys` keys (level, key, model
+   * version) into their packed lists, in the caller's transaction; returns
+   * the keys folded (0: nothing is pending). Each key costs one read and one
+   * write of its packed list, so a caller folds a few keys per transaction
+   * and keeps the write lock short.
+   */
+  fold(maxKeys: number): number {
+    const keys = this.pendingKeys.all(maxKeys);
+    if (keys.length === 0) return 0;
+    const generation = this.nextGeneration.get()!;
+    for (const { level, key, model_version } of keys) {
+      const merger = new PackedCellMerger();
+      const stored = this.packedOfKey.get(level, key, model_version);
+      if (stored !== undefined) merger.addPacked(unpackCells(stored));
+      for (const [bin, prediction, labelState, count, sumP, sumP2, sumQ2, sumLogP, sumLogQ] of this.pendingOfKey.all(level, key, model_version)) {
+        merger.add(cellSlotOfColumn(bin, prediction, labelState), count, sumP, sumP2, sumQ2, sumLogP, sumLogQ);
+      }
+      const packed = merger.toPacked();
+      if (packed.length > 0) this.storePacked.run(level, key, model_version, generation, packedBytes(packed));
+      else this.dropPacked.run(level, key, model_version);
+      this.clearPending.run(level, key, model_version);
+    }
+    return keys.length;
+  }
+
+  /**
+   * Moves the closed minutes into the hour and day cells (pending), in the caller's
    * transaction, and returns the new `through`. One statement per level and
    * table, whatever the number of batches those minutes took.
    */
@@ -238,7 +315,10 @@ export class SqliteQualityRollups {
    */
   rebuildIfMissing(): number {
     const rebuild = this.db.transaction(() => {
-      if (this.db.prepare('SELECT 1 FROM quality_cells LIMIT 1').get() !== undefined) return 0;
+      const counted = this.db.prepare(
+        'SELECT EXISTS (SELECT 1 FROM quality_cells) OR EXISTS (SELECT 1 FROM quality_pending) OR EXISTS (SELECT 1 FROM quality_packed)',
+      );
+      if (counted.pluck().get() === 1) return 0;
       const page = this.db.prepare<[number], ScoredRow & { id: number; label: 0 | 1 | null; labeled_at: string | null }>(
         // The delay is to the first version that arrived: what the live path counted, unless a label was
         // replaced while it still waited for its prediction (then the live path counted the replacement's).
@@ -266,8 +346,14 @@ export class SqliteQualityRollups {
   }
 
   private apply(delta: QualityDelta): void {
-    // A cell whose moves cancel out within the batch changes nothing.
-    this.upsertCells.run([...delta.cells.values()].filter((cell) => cell.count !== 0));
+    // A cell whose moves cancel out within the batch changes nothing. A count that nets to 0 is not
+    // enough: one row moving out and another moving in leaves the difference of their sums.
+    const open: PendingCell[] = [];
+    const pending: PendingCell[] = [];
+    // Open minutes (from `through` on) are cells; closed minutes, hours and days are pending until folded.
+    for (const cell of delta.cells.values()) if (!isNoChange(cell)) (cell.level === 'minute' && cell.key >= delta.through ? open : pending).push(cell);
+    this.upsertCells.run(open);
+    this.upsertPending.run(pending);
     this.upsertDelays.run([...delta.delays.values()]);
   }
 }

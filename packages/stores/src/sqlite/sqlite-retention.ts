@@ -1,3 +1,4 @@
+import { startRounds } from './rounds-on-a-timer';
 import type { SqliteWriter } from './sqlite-writer';
 
 /** What retention reports: a structural slice of @vigil/metrics' Logger, so the stores need not depend on it. */
@@ -32,13 +33,11 @@ export interface RunningRetention {
  */
 export function startRetention(options: RetentionOptions): RunningRetention {
   const batchSize = options.batchSize ?? 2000;
-  let stopped = false;
-  let running: Promise<number> | undefined;
 
-  async function runOnce(): Promise<number> {
+  async function round(isStopped: () => boolean): Promise<number> {
     const cutoff = new Date(Date.now() - options.retentionDays * 86_400_000).toISOString();
     let total = 0;
-    while (!stopped) {
+    while (!isStopped()) {
       const deleted = options.sqlite.pruneBefore(cutoff, options.keepUnaudited, batchSize);
       total += deleted;
       if (deleted < batchSize) break;
@@ -48,26 +47,10 @@ export function startRetention(options: RetentionOptions): RunningRetention {
     return total;
   }
 
-  const tick = () => {
-    running ??= runOnce()
-      .catch((error: Error) => {
-        options.logger.warn('retention failed; will try again', { error: error.message });
-        return 0;
-      })
-      .finally(() => {
-        running = undefined;
-      });
-  };
-  const timer = setInterval(tick, options.intervalMs ?? 60_000);
-  timer.unref();
-  tick();
-
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-    runOnce,
-  };
+  const rounds = startRounds(round, {
+    intervalMs: options.intervalMs ?? 60_000,
+    runNow: true,
+    onFailure: (error) => options.logger.warn('retention failed; will try again', { error: error.message }),
+  });
+  return { stop: () => rounds.stop(), runOnce: () => round(() => rounds.stopped) };
 }

@@ -66,6 +66,7 @@ export class SqliteWriter {
   private readonly rollups: SqliteRollups;
   private readonly seqRanges: SqliteSeqRanges;
   private readonly addDeadLettered;
+  private readonly foldTransaction;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -78,6 +79,7 @@ export class SqliteWriter {
       this.quality.labelsJoined(changes);
       onLabelsJoined(changes);
     });
+    this.foldTransaction = db.transaction((maxKeys: number) => this.quality.fold(maxKeys));
     this.insertLabelsTransaction = db.transaction((batches: readonly (readonly LabelRecord[])[]) => batches.map((labels) => this.labels.add(labels)));
     this.selectLabelsForAudit = db.prepare<[number, number], LabelAuditRow>(
       `SELECT id, label_id, prediction_id, label, labeled_at, received_at, version FROM label_history
@@ -178,7 +180,19 @@ export class SqliteWriter {
     const writer = new SqliteWriter(openSqlite(path), options);
     writer.rollups.rebuildIfMissing();
     writer.quality.rebuildIfMissing();
+    // A store from before migration 14, or one a worker left with pending cells, starts packed.
+    while (writer.foldQualityRollups(256) > 0);
     return writer;
+  }
+
+  /**
+   * Folds the pending hour and day quality cells of at most `maxKeys` keys
+   * into their packed lists, in one IMMEDIATE transaction; returns the keys
+   * folded (0: none pending). Answers are the same before and after: it only
+   * makes the next reads cheaper (see startQualityFolding).
+   */
+  foldQualityRollups(maxKeys: number): number {
+    return this.foldTransaction.immediate(maxKeys);
   }
 
   /**

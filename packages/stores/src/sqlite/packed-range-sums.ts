@@ -1,0 +1,27 @@
+import { PackedCellMerger, unpackCells } from '@vigil/quality';
+
+/** Ranges whose sums one reader keeps: a few windows × two levels × a few model versions. */
+const KEPT_RANGES = 32;
+
+/**
+ * The sums of the packed lists of a range of keys (a window's hours, or its
+ * days), kept by the lists' stamp: a list's generation is never reused
+ * (migration 14), so the same stamp is the same cells. The days of a 30-day
+ * window are ~30 lists of thousands of cells each; while no fold rewrites
+ * one of them, a read adds their kept sum, one list, instead.
+ */
+export class PackedRangeSums {
+  private readonly kept = new Map<string, Float64Array>();
+
+  /** The summed list of the range named by `stamp`, from `read` (its stored lists) if it is not kept. */
+  sum(stamp: string, read: () => Iterable<Uint8Array>): Float64Array {
+    const kept = this.kept.get(stamp);
+    if (kept !== undefined) return kept;
+    const merger = new PackedCellMerger();
+    for (const list of read()) merger.addPacked(unpackCells(list));
+    const sum = merger.toPacked();
+    if (this.kept.size >= KEPT_RANGES) this.kept.delete(this.kept.keys().next().value!);
+    this.kept.set(stamp, sum);
+    return sum;
+  }
+}
