@@ -299,7 +299,7 @@ async function performanceQueries(ctx: BenchContext, result: ResultBuilder, reso
   }
   const span = (label: 'small' | 'large') => (cells[label] as { inSpan: Record<string, number> }).inSpan;
   result.note(
-    'Stored cells each window covers (open-minute rows, the cells of the closed keys’ packed lists and their pending rows; what a read ' +
+    'Stored cells each window covers (the cells of its keys’ packed and pending lists; what a read ' +
       'that keeps nothing grows with), small → large: ' +
       ['1h', '24h', '7d', '30d'].map((w) => `${w} ${span('small')[w]!.toLocaleString('en-US')} → ${span('large')[w]!.toLocaleString('en-US')}`).join(', ') +
       '.',

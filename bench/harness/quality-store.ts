@@ -181,14 +181,13 @@ export class QualityStoreProbe {
     return row!;
   }
 
-  /** Stored cells per level: the open minutes' rows of quality_cells, and the cells of the packed lists and the pending rows. */
+  /** Stored cells per level: the cells of the packed and the pending lists. */
   cellsPerLevel(): Record<string, number> {
     const rows = this.db
       .prepare<[], { level: string; n: number }>(
         `SELECT level, sum(n) AS n FROM (
-           SELECT level, count(*) AS n FROM quality_cells GROUP BY level
-           UNION ALL SELECT level, sum(length(cells)) / ${8 * PACKED_CELL_DOUBLES} FROM quality_packed GROUP BY level
-           UNION ALL SELECT level, count(*) FROM quality_pending GROUP BY level
+           SELECT level, sum(length(cells)) / ${8 * PACKED_CELL_DOUBLES} AS n FROM quality_packed GROUP BY level
+           UNION ALL SELECT level, sum(length(cells)) / ${8 * PACKED_CELL_DOUBLES} FROM quality_pending GROUP BY level
          ) GROUP BY level`,
       )
       .all();
@@ -198,21 +197,17 @@ export class QualityStoreProbe {
   /**
    * How many stored cells a window starting at `sinceMinute` covers
    * (spanPlan's ranges: minutes up to the first whole hour, then hours, then
-   * days; minutes from quality_compaction.through on are open cells, the
-   * closed ones and the hours and days their packed lists and pending rows),
-   * for the report: it is what a window's read cost grows with.
+   * days; each key the cells of its packed and pending lists), for the
+   * report: it is what a read that keeps nothing grows with.
    */
   cellsInSpan(sinceMinute: number): number {
     const [minutes, hours, days] = spanPlan(sinceMinute);
-    const closed = `(level = 'minute' AND key >= @minutes AND key < min(@minutesTo, (SELECT through FROM quality_compaction)))
-      OR (level = 'hour' AND key >= @hours AND key < @hoursTo) OR (level = 'day' AND key >= @days)`;
+    const span = `(level = 'minute' AND key >= @minutes AND key < @minutesTo)
+       OR (level = 'hour' AND key >= @hours AND key < @hoursTo) OR (level = 'day' AND key >= @days)`;
+    const cellsIn = (table: string) => `(SELECT coalesce(sum(length(cells)), 0) / ${8 * PACKED_CELL_DOUBLES} FROM ${table} WHERE ${span})`;
     return (
       this.db
-        .prepare<[Record<string, number>], number>(
-          `SELECT (SELECT count(*) FROM quality_cells WHERE level = 'minute' AND key >= max(@minutes, (SELECT through FROM quality_compaction)))
-                + (SELECT coalesce(sum(length(cells)), 0) / ${8 * PACKED_CELL_DOUBLES} FROM quality_packed WHERE ${closed})
-                + (SELECT count(*) FROM quality_pending WHERE ${closed})`,
-        )
+        .prepare<[Record<string, number>], number>(`SELECT ${cellsIn('quality_packed')} + ${cellsIn('quality_pending')}`)
         .pluck()
         .get({ minutes: minutes!.from, minutesTo: minutes!.to!, hours: hours!.from, hoursTo: hours!.to!, days: days!.from }) ?? 0
     );

@@ -140,7 +140,7 @@ describe('SQLite quality rollups', function () {
     const { cells: incremental } = await SqliteQualityReader.open(path).span(startMinute + 17, undefined);
     writer.close();
     const db = openSqlite(path);
-    db.exec('DELETE FROM quality_cells; DELETE FROM quality_pending; DELETE FROM quality_packed; DELETE FROM quality_label_delay;');
+    db.exec('DELETE FROM quality_pending; DELETE FROM quality_packed; DELETE FROM quality_label_delay;');
     db.close();
     SqliteWriter.open(path).close();
     const rebuilt = SqliteQualityReader.open(path);

@@ -1,9 +1,40 @@
+import { QualityLists, type StoredCell } from './quality-lists';
+import type { SqliteDatabase } from './open-sqlite';
+
 /**
  * Numbered schema changes for the SQLite store, applied in order at start-up.
  * Never edit a published migration: add the next number. (Migration 3 is
  * the one exception: its tables moved to @vigil/alerts, see there.)
  */
-export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
+export interface SqliteMigration {
+  readonly version: number;
+  readonly sql: string;
+  /** What SQL alone cannot do, run after `sql` in the same transaction. */
+  readonly then?: (db: SqliteDatabase) => void;
+}
+
+/**
+ * Migration 14's second half: every cell of quality_cells becomes a pending list of its key. Closed
+ * minutes, hours and days were there at every level; an open minute (from through on) only as itself,
+ * so it is added to its hour and day too. Then quality_cells goes.
+ */
+function packStoredCells(db: SqliteDatabase): void {
+  const through = db.prepare<[], number>('SELECT through FROM quality_compaction').pluck().get()!;
+  const lists = new QualityLists(db);
+  function* cells(): Generator<StoredCell> {
+    for (const cell of db.prepare<[], StoredCell>('SELECT * FROM quality_cells').iterate()) {
+      yield cell;
+      if (cell.level === 'minute' && cell.key >= through) {
+        yield { ...cell, level: 'hour', key: Math.floor(cell.key / 60) };
+        yield { ...cell, level: 'day', key: Math.floor(cell.key / 1440) };
+      }
+    }
+  }
+  lists.addPending(cells());
+  db.exec('DROP TABLE quality_cells');
+}
+
+export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
     version: 1,
     sql: `
@@ -268,18 +299,17 @@ export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
     version: 14,
     sql: `
-      -- quality_cells keeps the open minutes only (from quality_compaction.through on);
-      -- closed minutes, hours and days move to quality_packed, each key's cells as one
-      -- packed list (@vigil/quality's PACKED_CELL_DOUBLES layout): a window of a busy
-      -- model read a row per cell, ~100,000 for 30 days and ~9,000 for its last hour,
-      -- and stepping over them was most of its time; it now reads a blob per key.
-      -- Writes never rewrite a blob: compaction and label moves add to quality_pending
-      -- (cells as in quality_cells, additive), and the worker folds pending cells into
-      -- the packed lists a few keys per transaction (SqliteQualityRollups.fold), setting
-      -- generation to the fold's number from quality_fold (never reused, so a key and its
-      -- generation name one content forever: readers keep sums by them). Invariant: a key's
-      -- cells are its packed list plus its pending cells; readers add both, so a fold never
-      -- changes an answer.
+      -- quality_cells goes: every minute, hour and day of every model version is one packed
+      -- list of its cells in quality_packed (@vigil/quality's PACKED_CELL_DOUBLES layout).
+      -- A window of a busy model read a row per cell, ~100,000 for 30 days and ~9,000 for
+      -- its last hour, and stepping over them was most of its time; it now reads a blob per
+      -- key. Writes never rewrite a blob: a batch adds one pending list of changes per key it
+      -- touches (its minute, hour and day: three rows, where it upserted a row per cell), and
+      -- the worker folds them into the packed lists a few keys per transaction
+      -- (QualityLists.fold), setting generation to the fold's number from quality_fold (never
+      -- reused, so a key and its generation name one content forever: readers keep sums by
+      -- them). Invariant: a key's cells are its packed list plus its pending lists; readers
+      -- add both, so a fold never changes an answer. Label delays stay rows (migration 10).
       CREATE TABLE quality_packed (
         level         TEXT    NOT NULL CHECK (level IN ('minute', 'hour', 'day')),
         key           INTEGER NOT NULL,
@@ -289,27 +319,18 @@ export const SQLITE_MIGRATIONS: readonly { version: number; sql: string }[] = [
         PRIMARY KEY (level, key, model_version)
       );
       CREATE TABLE quality_pending (
+        id            INTEGER PRIMARY KEY,
         level         TEXT    NOT NULL CHECK (level IN ('minute', 'hour', 'day')),
         key           INTEGER NOT NULL,
         model_version TEXT    NOT NULL,
-        bin           INTEGER NOT NULL,
-        prediction    INTEGER NOT NULL CHECK (prediction IN (0, 1)),
-        label_state   INTEGER NOT NULL CHECK (label_state IN (-1, 0, 1)),
-        count         INTEGER NOT NULL,
-        sum_p         REAL    NOT NULL,
-        sum_p2        REAL    NOT NULL,
-        sum_q2        REAL    NOT NULL,
-        sum_log_p     REAL    NOT NULL,
-        sum_log_q     REAL    NOT NULL,
-        PRIMARY KEY (level, key, model_version, bin, prediction, label_state)
-      ) WITHOUT ROWID;
+        cells         BLOB    NOT NULL
+      );
+      CREATE INDEX quality_pending_key ON quality_pending (level, key, model_version);
       CREATE TABLE quality_fold (
         generation INTEGER NOT NULL
       );
       INSERT INTO quality_fold (generation) VALUES (0);
-      INSERT INTO quality_pending SELECT * FROM quality_cells
-        WHERE level <> 'minute' OR key < (SELECT through FROM quality_compaction);
-      DELETE FROM quality_cells WHERE level <> 'minute' OR key < (SELECT through FROM quality_compaction);
     `,
+    then: packStoredCells,
   },
 ];

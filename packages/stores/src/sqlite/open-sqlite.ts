@@ -34,6 +34,7 @@ function migrate(db: SqliteDatabase): void {
     for (const migration of SQLITE_MIGRATIONS) {
       if (done.has(migration.version)) continue;
       db.exec(migration.sql);
+      migration.then?.(db);
       record.run(migration.version, new Date().toISOString());
     }
   }).immediate();

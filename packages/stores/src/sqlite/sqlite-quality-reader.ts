@@ -3,7 +3,7 @@ import { ROLLUP_LEVELS, spanPlan, type RollupLevel } from '@vigil/rollups';
 import { openSqlite, type SqliteDatabase } from './open-sqlite';
 import { PackedBucket, type PackedRead, type PackedRef } from './packed-bucket';
 import { PackedRangeSums } from './packed-range-sums';
-import { labelStateOf, QUALITY_LEVELS } from './quality-levels';
+import { QUALITY_LEVELS } from './quality-levels';
 
 /** The quality cells of a span of time, summed over its keys, and its label delays (bucket → count). */
 export interface QualitySpan {
@@ -15,15 +15,15 @@ export interface QualitySpan {
 export interface QualityBucket extends QualitySpan {
   readonly minute: number;
   /**
-   * Set when the bucket's cells are stored packed lists as they are (nothing pending, no open
-   * minutes): while a later read gives the same stamp, its cells are the same, so figures made
-   * from them can be kept (PerformanceService does). Read it after `cells`: a bucket whose lists
+   * Set when the bucket's cells are stored packed lists as they are (nothing pending):
+   * while a later read gives the same stamp, its cells are the same, so figures made from
+   * them can be kept (PerformanceService does). Read it after `cells`: a bucket whose lists
    * changed in between answers its current cells and no stamp.
    */
   readonly stamp?: string;
 }
 
-/** Reads of the quality rollups (quality_cells, quality_label_delay) that the performance endpoints serve. */
+/** Reads of the quality rollups (quality_packed and quality_pending, quality_label_delay) that the performance endpoints serve. */
 export interface QualityReader {
   /** Cells of the predictions made from `sinceMinute` on, for one model version or all. */
   span(sinceMinute: number, modelVersion: string | undefined): Promise<QualitySpan>;
@@ -37,13 +37,7 @@ export interface QualityReader {
 
 type Span = Record<string, number | string | null>;
 type TimelineParams = { level: string; from: number; minutes: number; version: string | null };
-type KeyParams = { level: string; key: number; minutes: number; version: string | null };
-
-/** The stored columns of a cell, in the order the summing function takes them after its group. */
-const CELL_COLUMNS = 'bin, prediction, label_state, count, sum_p, sum_p2, sum_q2, sum_log_p, sum_log_q';
-
-/** Each reader registers its own summing function on its connection, so two readers of one connection never share a target. */
-let readersOpened = 0;
+type KeyParams = { level: string; key: number; version: string | null };
 
 /** The named parameters of the span filter: one range per level of spanPlan(). */
 function spanParams(sinceMinute: number, modelVersion: string | undefined): Span {
@@ -55,97 +49,60 @@ function spanParams(sinceMinute: number, modelVersion: string | undefined): Span
   return params;
 }
 
+const packedRefs = (refs: readonly (PackedRef & { key: number })[]) => refs.map((r) => `${r.key}:${r.model_version}@${r.generation}`).join(',');
+
 /**
- * The quality rollups the API reads, from the SQLite file the worker writes (see spanPlan for the keys a window reads):
- * minutes from quality_cells, hours and days from their packed lists (quality_packed) plus the cells not
- * yet folded into them (quality_pending), which together are each key's cells (migration 14).
- *
- * Cells are summed by a JavaScript aggregate (CellGroups) rather than SQL's GROUP BY: a 30-day window
- * of a million predictions reads ~54,000 stored cells, and the GROUP BY's sort of them (spilled to a
- * temporary file) with the OR's duplicate check was ~70% of the read (107 ms of it; ~35 ms then). The
- * aggregate sums each row as SQLite steps over it in primary-key order, nothing allocated per row; a
- * packed list is summed the same way, cell by cell, without a row per cell.
+ * The quality rollups the API reads, from the SQLite file the worker writes (see spanPlan for the keys a
+ * window reads): each minute, hour and day is its packed list (quality_packed) plus the lists of changes
+ * not folded into it yet (quality_pending), summed cell by cell (CellGroups), nothing allocated per cell.
+ * The sums of a window's unchanged packed lists are kept (PackedRangeSums), so a dashboard polling the same
+ * windows adds one list per level and the pending ones.
  */
 export class SqliteQualityReader implements QualityReader {
-  private readonly spanCells;
-  private readonly rangeLists;
+  private readonly ranges;
   private readonly rangeSums = new PackedRangeSums();
   private readonly spanDelays;
-  private readonly timelineCells;
+  private readonly spanVersions;
+  private readonly timelinePending;
   private readonly timelinePacked;
   private readonly timelineDelays;
   private readonly packedAt;
-  private readonly keyRows;
+  private readonly keyPending;
   private readonly keyPacked;
-  private readonly spanVersions;
-  /** Where the summing function adds the rows of the statement running now (reads are synchronous). */
-  private target: CellGroups | undefined;
 
   constructor(private readonly db: SqliteDatabase) {
-    const sumCells = `vigil_quality_cells_${++readersOpened}`;
-    // Named parameters, not a rest array: better-sqlite3 takes the SQL arity from step.length, and nothing is allocated per row.
-    // The stored label_state is -1 | 0 | 1 and prediction 0 | 1 (CHECK constraints of migration 9).
-    const step = (
-      _rows: unknown,
-      group: number,
-      bin: number,
-      prediction: 0 | 1,
-      labelState: -1 | 0 | 1,
-      count: number,
-      sumP: number,
-      sumP2: number,
-      sumQ2: number,
-      sumLogP: number,
-      sumLogQ: number,
-    ): void => this.target!.add(group, bin, prediction, labelStateOf(labelState), count, sumP, sumP2, sumQ2, sumLogP, sumLogQ);
-    // better-sqlite3's types allow a step of one argument only; the function takes ten.
-    db.aggregate(sumCells, { start: null, step: step as (total: null, next: unknown) => void, directOnly: true });
     // One range per level of spanPlan(): minutes to the first whole hour, hours to the first whole day, then days.
-    // Only minutes below quality_compaction.through are closed (in the hours and days, and packed or pending,
-    // migrations 10 and 14): the minute range stops there, and every minute from it on is an open cell.
-    const through = '(SELECT through FROM quality_compaction)';
     const last = QUALITY_LEVELS.length - 1;
-    const [minute, ...coarser] = QUALITY_LEVELS;
-    const openMinutes = `level = '${minute!.level}' AND key >= max(@from0, ${through})`;
-    const closedRanges = [
-      `level = '${minute!.level}' AND key >= @from0 AND key < min(@to0, ${through})`,
-      ...coarser.map(({ level }, n) => {
-        const i = n + 1;
-        return `level = '${level}' AND key >= @from${i}${i < last ? ` AND key < @to${i}` : ''}`;
-      }),
-    ];
-    // One SELECT per range joined by UNION ALL, not the ranges ORed: SQLite searches each on the
-    // primary key either way, but an OR of ranges also keeps every row's key to drop duplicates.
+    const ranges = QUALITY_LEVELS.map(({ level }, i) => `level = '${level}' AND key >= @from${i}${i < last ? ` AND key < @to${i}` : ''}`);
     const version = '(@version IS NULL OR model_version = @version)';
-    const select = (columns: string, table: string, ranges: readonly string[]) =>
-      ranges.map((range) => `SELECT ${columns} FROM ${table} WHERE ${range} AND ${version}`);
-    const cellSelects = (columns: string) => [...select(columns, 'quality_cells', [openMinutes]), ...select(columns, 'quality_pending', closedRanges)];
-    this.spanCells = db.prepare<[Span], null>(cellSelects(`${sumCells}(0, ${CELL_COLUMNS})`).join(' UNION ALL ')).pluck();
-    // Per closed range: the lists' stamps (key, version, generation), and the lists when their sum is not kept.
-    this.rangeLists = closedRanges.map((range) => ({
-      refs: db.prepare<[Span], PackedRef & { key: number }>(
-        `SELECT key, model_version, generation FROM quality_packed WHERE ${range} AND ${version} ORDER BY key, model_version`,
-      ),
-      lists: db.prepare<[Span], Buffer>(`SELECT cells FROM quality_packed WHERE ${range} AND ${version}`).pluck(),
+    const select = (columns: string, table: string, range: string) => `SELECT ${columns} FROM ${table} WHERE ${range} AND ${version}`;
+    // Per range: its pending lists; its packed lists' stamps (key, version, generation), and the lists when their sum is not kept.
+    this.ranges = ranges.map((range) => ({
+      pending: db.prepare<[Span], Buffer>(select('cells', 'quality_pending', range)).pluck(),
+      refs: db.prepare<[Span], PackedRef & { key: number }>(`${select('key, model_version, generation', 'quality_packed', range)} ORDER BY key, model_version`),
+      lists: db.prepare<[Span], Buffer>(select('cells', 'quality_packed', range)).pluck(),
     }));
-    const delays = select('bucket, count', 'quality_label_delay', [openMinutes, ...closedRanges]).join(' UNION ALL ');
-    this.spanDelays = db.prepare<[Span], { bucket: number; count: number }>(`SELECT bucket, sum(count) AS count FROM (${delays}) GROUP BY bucket`);
     this.spanVersions = db
       .prepare<[Span], string>(
-        `${[...cellSelects('DISTINCT model_version'), ...select('DISTINCT model_version', 'quality_packed', closedRanges)].join(' UNION ')} ORDER BY 1`,
+        `${['quality_pending', 'quality_packed']
+          .flatMap((table) => ranges.map((range) => select('DISTINCT model_version', table, range)))
+          .join(' UNION ')} ORDER BY 1`,
       )
       .pluck();
-    // A coarser level's keys lack the minutes from quality_compaction.through on: those come from the minute cells, keyed up.
-    const timelineOf = (tables: readonly string[], stored: (key: string) => string) =>
-      [
-        ...tables.map((table) => `SELECT ${stored('key')} FROM ${table} WHERE level = @level AND key >= @from AND ${version}`),
-        `SELECT ${stored('key / CAST(@minutes AS INTEGER)')} FROM ${tables[0]}
-         WHERE @minutes > 1 AND level = 'minute' AND key >= max(@from * @minutes, ${through}) AND ${version}`,
-      ].join(' UNION ALL ');
-    this.timelineCells = db
-      .prepare<[TimelineParams], null>(timelineOf(['quality_cells', 'quality_pending'], (key) => `${sumCells}(${key}, ${CELL_COLUMNS})`))
-      .pluck();
-    // Not the lists themselves: a key with nothing else is decoded only if its figures are not kept already.
+    // Label delays are rows (migration 10): the hours and days hold only minutes below quality_compaction.through,
+    // so the minute range stops there and every minute from it on is read from the minutes.
+    const through = '(SELECT through FROM quality_compaction)';
+    const delayRanges = [
+      `level = 'minute' AND key >= @from0 AND key < min(@to0, ${through})`,
+      `level = 'minute' AND key >= max(@from0, ${through})`,
+      ...ranges.slice(1),
+    ];
+    const delays = delayRanges.map((range) => select('bucket, count', 'quality_label_delay', range)).join(' UNION ALL ');
+    this.spanDelays = db.prepare<[Span], { bucket: number; count: number }>(`SELECT bucket, sum(count) AS count FROM (${delays}) GROUP BY bucket`);
+    this.timelinePending = db.prepare<[TimelineParams], { key: number; cells: Buffer }>(
+      `SELECT key, cells FROM quality_pending WHERE level = @level AND key >= @from AND ${version}`,
+    );
+    // Not the lists themselves: a key with nothing pending is decoded only if its figures are not kept already.
     this.timelinePacked = db.prepare<[TimelineParams], PackedRef & { key: number }>(
       `SELECT key, model_version, generation FROM quality_packed WHERE level = @level AND key >= @from AND ${version} ORDER BY key, model_version`,
     );
@@ -154,20 +111,19 @@ export class SqliteQualityReader implements QualityReader {
         'SELECT cells FROM quality_packed WHERE level = ? AND key = ? AND model_version = ? AND generation = ?',
       )
       .pluck();
-    // One key of a timeline read afresh (PackedBucket): its pending cells, its open minutes, its lists.
-    this.keyRows = db
-      .prepare<[KeyParams], null>(
-        `SELECT ${sumCells}(0, ${CELL_COLUMNS}) FROM quality_pending WHERE level = @level AND key = @key AND ${version}
-       UNION ALL
-       SELECT ${sumCells}(0, ${CELL_COLUMNS}) FROM quality_cells
-       WHERE level = '${minute!.level}' AND key >= max(@key * @minutes, ${through}) AND key < (@key + 1) * @minutes AND ${version}`,
-      )
-      .pluck();
+    // A coarser level's delays lack the minutes from quality_compaction.through on: those come from the minutes, keyed up.
+    this.timelineDelays = db.prepare<[TimelineParams], { key: number; bucket: number; count: number }>(
+      `SELECT key, bucket, sum(count) AS count FROM (
+         SELECT key, bucket, count FROM quality_label_delay WHERE level = @level AND key >= @from AND ${version}
+         UNION ALL
+         SELECT key / CAST(@minutes AS INTEGER) AS key, bucket, count FROM quality_label_delay
+         WHERE @minutes > 1 AND level = 'minute' AND key >= max(@from * @minutes, ${through}) AND ${version}
+       ) GROUP BY key, bucket`,
+    );
+    // One key of a timeline read afresh (PackedBucket): its pending lists and its lists.
+    this.keyPending = db.prepare<[KeyParams], Buffer>(`SELECT cells FROM quality_pending WHERE level = @level AND key = @key AND ${version}`).pluck();
     this.keyPacked = db.prepare<[KeyParams], PackedRef & { cells: Buffer }>(
       `SELECT model_version, generation, cells FROM quality_packed WHERE level = @level AND key = @key AND ${version} ORDER BY model_version`,
-    );
-    this.timelineDelays = db.prepare<[TimelineParams], { key: number; bucket: number; count: number }>(
-      `SELECT key, bucket, sum(count) AS count FROM (${timelineOf(['quality_label_delay'], (key) => `${key} AS key, bucket, count`)}) GROUP BY key, bucket`,
     );
   }
 
@@ -178,22 +134,17 @@ export class SqliteQualityReader implements QualityReader {
   async span(sinceMinute: number, modelVersion: string | undefined): Promise<QualitySpan> {
     const params = spanParams(sinceMinute, modelVersion);
     // One read transaction: cells and delays of the same committed batches.
-    return this.db.transaction(() => ({
-      cells: this.sumCells((groups) => {
-        this.spanCells.all(params);
-        this.rangeLists.forEach(({ refs, lists }, i) => {
-          const stamp = `${i}|${refs
-            .all(params)
-            .map((r) => `${r.key}:${r.model_version}@${r.generation}`)
-            .join(',')}`;
-          groups.addPacked(
-            0,
-            this.rangeSums.sum(stamp, () => lists.all(params)),
-          );
-        });
-      }).cells(0),
-      labelDelays: new Map(this.spanDelays.all(params).map(({ bucket, count }) => [bucket, count])),
-    }))();
+    return this.db.transaction(() => {
+      const groups = new CellGroups();
+      this.ranges.forEach(({ pending, refs, lists }, i) => {
+        for (const list of pending.all(params)) groups.addPacked(0, unpackCells(list));
+        groups.addPacked(
+          0,
+          this.rangeSums.sum(`${i}|${packedRefs(refs.all(params))}`, () => lists.all(params)),
+        );
+      });
+      return { cells: groups.cells(0), labelDelays: new Map(this.spanDelays.all(params).map(({ bucket, count }) => [bucket, count])) };
+    })();
   }
 
   async modelVersions(sinceMinute: number): Promise<string[]> {
@@ -205,12 +156,13 @@ export class SqliteQualityReader implements QualityReader {
     const from = Math.floor(sinceMinute / minutes);
     const params: TimelineParams = { level, from, minutes, version: modelVersion ?? null };
     const { cells, packedOnly, delays } = this.db.transaction(() => {
-      const groups = this.sumCells(() => this.timelineCells.all(params));
-      const withRows = new Set(groups.keys());
-      // A key with pending cells or open minutes: its lists are added to those now, in this snapshot.
+      const groups = new CellGroups();
+      for (const { key, cells } of this.timelinePending.all(params)) groups.addPacked(key, unpackCells(cells));
+      const withPending = new Set(groups.keys());
+      // A key with pending lists: its packed lists are added to them now, in this snapshot.
       const packedOnly = new Map<number, PackedRef[]>();
       for (const { key, model_version, generation } of this.timelinePacked.all(params)) {
-        if (withRows.has(key)) groups.addPacked(key, unpackCells(this.packedAt.get(level, key, model_version, generation)!));
+        if (withPending.has(key)) groups.addPacked(key, unpackCells(this.packedAt.get(level, key, model_version, generation)!));
         else packedOnly.set(key, [...(packedOnly.get(key) ?? []), { model_version, generation }]);
       }
       return { cells: groups, packedOnly, delays: this.timelineDelays.all(params) };
@@ -219,7 +171,7 @@ export class SqliteQualityReader implements QualityReader {
     for (const key of cells.keys()) buckets.set(key, { minute: key * minutes, cells: cells.cells(key), labelDelays: new Map() });
     for (const [key, refs] of packedOnly) {
       const stamp = `${level}:${key}:${refs.map((r) => `${r.model_version}@${r.generation}`).join(',')}`;
-      buckets.set(key, new PackedBucket(key * minutes, stamp, () => this.packedCells({ level, key, minutes, version: params.version }, refs)));
+      buckets.set(key, new PackedBucket(key * minutes, stamp, () => this.packedCells({ level, key, version: params.version }, refs)));
     }
     for (const { key, bucket, count } of delays) {
       let entry = buckets.get(key);
@@ -233,32 +185,23 @@ export class SqliteQualityReader implements QualityReader {
   }
 
   /**
-   * A packed-only key's cells, read afresh: its lists by the generations the
-   * timeline saw, or, if a fold or a write changed the key since, all it holds
-   * now (`current` false, so the bucket drops its stamp).
+   * A packed-only key's cells, read afresh: its lists as the timeline saw
+   * them, or, if a fold or a write changed the key since, all it holds now
+   * (`unchanged` false, so the bucket drops its stamp).
    */
   private packedCells(key: KeyParams, refs: readonly PackedRef[]): PackedRead {
     return this.db.transaction(() => {
-      const groups = this.sumCells(() => this.keyRows.all(key));
-      const hadRows = groups.keys().length > 0;
+      const groups = new CellGroups();
+      for (const pending of this.keyPending.all(key)) groups.addPacked(0, unpackCells(pending));
+      const hadPending = groups.keys().length > 0;
       const stored = this.keyPacked.all(key);
       for (const { cells } of stored) groups.addPacked(0, unpackCells(cells));
       const unchanged =
-        !hadRows && stored.length === refs.length && stored.every((s, i) => s.model_version === refs[i]!.model_version && s.generation === refs[i]!.generation);
+        !hadPending &&
+        stored.length === refs.length &&
+        stored.every((s, i) => s.model_version === refs[i]!.model_version && s.generation === refs[i]!.generation);
       return { cells: groups.cells(0), unchanged };
     })();
-  }
-
-  /** Runs a statement of the summing function with a fresh target and returns what it summed. */
-  private sumCells(run: (groups: CellGroups) => void): CellGroups {
-    const groups = new CellGroups();
-    this.target = groups;
-    try {
-      run(groups);
-    } finally {
-      this.target = undefined;
-    }
-    return groups;
   }
 
   close(): void {

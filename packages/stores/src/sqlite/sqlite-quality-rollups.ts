@@ -1,7 +1,8 @@
-import { cellSlotOfColumn, contributionOf, labelDelayBucket, PackedCellMerger, packedBytes, unpackCells, type CellSums, type LabelState } from '@vigil/quality';
+import { cellSlotOfColumn, contributionOf, labelDelayBucket, PackedCellMerger, type LabelState } from '@vigil/quality';
 import type { PredictionRecord } from '@vigil/records';
 import type { LabelJoin } from '../labels-joined';
 import type { SqliteDatabase } from './open-sqlite';
+import { QualityLists } from './quality-lists';
 import { QUALITY_LEVELS, labelStateColumn, type QualityLevel } from './quality-levels';
 
 /** Minutes since the epoch, as the latency rollups key them. */
@@ -13,85 +14,74 @@ const MINUTE_ONLY: readonly QualityLevel[] = QUALITY_LEVELS.slice(0, 1);
 const COARSER_LEVELS: readonly QualityLevel[] = QUALITY_LEVELS.slice(1);
 
 /**
- * Minutes are compacted into the hour and day cells once they are this many
- * minutes old: a batch usually holds predictions of the last few seconds, so
- * its rows then go to minute cells only; a later one (a replay, a label) is
- * added at every level directly. Any lag is correct, only the cost moves.
+ * Minutes' label delays are compacted into the hour and day delays once they
+ * are this many minutes old: a batch usually holds predictions of the last
+ * few seconds, so their first labels' delays then go to the minute only; a
+ * later one is added at every level directly. Any lag is correct, only the
+ * cost moves.
  */
 const COMPACTION_LAG_MINUTES = 2;
 
 /** The prediction side a cell needs. */
 type ScoredRow = Pick<PredictionRecord, 'timestamp' | 'model_version' | 'probability' | 'prediction'>;
 
-interface PendingCell extends CellSums {
+/** One list of changes a batch makes: a level, key and model version, and its cells. */
+interface ListChange {
   readonly level: string;
   readonly key: number;
   readonly model_version: string;
-  readonly bin: number;
-  readonly prediction: 0 | 1;
-  readonly label_state: -1 | 0 | 1;
+  readonly cells: PackedCellMerger;
 }
 
 /**
  * One batch's changes to the quality tables, summed in memory first so a
- * batch of thousands of rows costs one upsert per touched cell, not per row.
+ * batch of thousands of rows costs one pending list per touched key (at
+ * every level) and one upsert per touched delay bucket, not a write per row.
  */
 class QualityDelta {
-  readonly cells = new Map<string, PendingCell>();
+  readonly lists = new Map<string, ListChange>();
   readonly delays = new Map<string, PendingDelay>();
+  /** The lists of the last row's minute and version: the rows of a batch mostly share them. */
+  private last: { minute: number; version: string; lists: ListChange[] } | undefined;
 
   /**
-   * The minute below which rows are in the hour and day cells too (see
-   * migration 10): rows of later minutes go to their minute cell only, and
-   * reach the coarser levels when compaction passes their minute.
+   * The minute below which delays are in the hours and days too (migration
+   * 10): delays of later minutes go to their minute only, and reach the
+   * coarser levels when compaction passes their minute.
    */
-  constructor(readonly through: number) {}
+  constructor(private readonly through: number) {}
 
-  /** The levels a row of `minute` is counted at now: every level below `through`, else the minute alone. */
-  private levelsOf(minute: number): readonly QualityLevel[] {
-    return minute < this.through ? QUALITY_LEVELS : MINUTE_ONLY;
+  /** Adds (sign 1) or takes away (sign -1) a row from its cell in its minute, hour and day. */
+  move(row: ScoredRow, state: LabelState, sign: 1 | -1): void {
+    const c = contributionOf(row.probability, sign);
+    const slot = cellSlotOfColumn(c.bin, row.prediction, labelStateColumn(state));
+    for (const list of this.listsOf(minuteOf(row.timestamp), row.model_version)) {
+      list.cells.add(slot, c.count, c.sum_p, c.sum_p2, c.sum_q2, c.sum_log_p, c.sum_log_q);
+    }
   }
 
-  /** Adds (sign 1) or takes away (sign -1) a row from its cell at every level it is counted at. */
-  move(row: ScoredRow, state: LabelState, sign: 1 | -1): void {
-    const contribution = contributionOf(row.probability, sign);
-    const minute = minuteOf(row.timestamp);
-    const labelState = labelStateColumn(state);
-    for (const { level, minutes } of this.levelsOf(minute)) {
+  private listsOf(minute: number, version: string): ListChange[] {
+    if (this.last?.minute === minute && this.last.version === version) return this.last.lists;
+    const lists = QUALITY_LEVELS.map(({ level, minutes }) => {
       const key = Math.floor(minute / minutes);
-      const id = `${level}|${key}|${row.model_version}|${contribution.bin}|${row.prediction}|${labelState}`;
-      let cell = this.cells.get(id);
-      if (cell === undefined) {
-        cell = {
-          level,
-          key,
-          model_version: row.model_version,
-          bin: contribution.bin,
-          prediction: row.prediction,
-          label_state: labelState,
-          count: 0,
-          sum_p: 0,
-          sum_p2: 0,
-          sum_q2: 0,
-          sum_log_p: 0,
-          sum_log_q: 0,
-        };
-        this.cells.set(id, cell);
+      const id = `${level}|${key}|${version}`;
+      let list = this.lists.get(id);
+      if (list === undefined) {
+        // A count that nets to 0 is still a change: one row moving out and another moving in leaves the difference of their sums.
+        list = { level, key, model_version: version, cells: new PackedCellMerger({ keepEmpty: true }) };
+        this.lists.set(id, list);
       }
-      cell.count += contribution.count;
-      cell.sum_p += contribution.sum_p;
-      cell.sum_p2 += contribution.sum_p2;
-      cell.sum_q2 += contribution.sum_q2;
-      cell.sum_log_p += contribution.sum_log_p;
-      cell.sum_log_q += contribution.sum_log_q;
-    }
+      return list;
+    });
+    this.last = { minute, version, lists };
+    return lists;
   }
 
   /** Counts the delay of a prediction's first label. */
   delay(row: Pick<ScoredRow, 'timestamp' | 'model_version'>, labeledAt: string): void {
     const bucket = labelDelayBucket((Date.parse(labeledAt) - Date.parse(row.timestamp)) / 1000);
     const minute = minuteOf(row.timestamp);
-    for (const { level, minutes } of this.levelsOf(minute)) {
+    for (const { level, minutes } of minute < this.through ? QUALITY_LEVELS : MINUTE_ONLY) {
       const key = Math.floor(minute / minutes);
       const id = `${level}|${key}|${row.model_version}|${bucket}`;
       const entry = this.delays.get(id);
@@ -142,75 +132,39 @@ class AdditiveUpsert<Row> {
   }
 }
 
-function isNoChange(cell: CellSums): boolean {
-  return cell.count === 0 && cell.sum_p === 0 && cell.sum_p2 === 0 && cell.sum_q2 === 0 && cell.sum_log_p === 0 && cell.sum_log_q === 0;
-}
-
 type PendingDelay = { level: string; key: number; model_version: string; bucket: number; count: number };
-
-type PendingKey = { level: string; key: number; model_version: string };
-type PendingRow = [
-  bin: number,
-  prediction: 0 | 1,
-  labelState: -1 | 0 | 1,
-  count: number,
-  sumP: number,
-  sumP2: number,
-  sumQ2: number,
-  sumLogP: number,
-  sumLogQ: number,
-];
 
 /**
  * Keeps the quality tables (migrations 9, 10 and 14) in step with the
  * predictions and labels, inside the writer's transaction: every stored
  * prediction adds to its cell as unlabeled; each label join (the
  * LabelsJoinedHook) moves the row from unlabeled, or from its previous label,
- * to its label, and a first label counts its delay. Minute cells go to
- * quality_cells, hour and day cells to quality_pending, which fold() moves
- * into the packed lists later. Additive upserts only, so the cost is per
- * touched cell and never depends on how many rows are stored.
+ * to its label, and a first label counts its delay. Cells change as pending
+ * lists of the minute, hour and day they touch (QualityLists), folded into
+ * the packed lists later; delays are additive upserts. The cost is per
+ * touched key or delay bucket, never per row stored.
  */
 export class SqliteQualityRollups {
-  private readonly upsertCells;
-  private readonly upsertPending;
   private readonly upsertDelays;
   private readonly labeledAt;
   private readonly selectThrough;
   private readonly setThrough;
-  private readonly compactions;
-  private readonly pendingKeys;
-  private readonly pendingOfKey;
-  private readonly packedOfKey;
-  private readonly nextGeneration;
-  private readonly storePacked;
-  private readonly dropPacked;
-  private readonly clearPending;
+  private readonly delayCompactions;
+  private readonly lists: QualityLists;
 
   constructor(
     private readonly db: SqliteDatabase,
     private readonly now: () => number = Date.now,
   ) {
-    const cellKey = ['level', 'key', 'model_version', 'bin', 'prediction', 'label_state'] as const;
-    const cellSums = ['count', 'sum_p', 'sum_p2', 'sum_q2', 'sum_log_p', 'sum_log_q'] as const;
-    this.upsertCells = new AdditiveUpsert<PendingCell>(db, 'quality_cells', [...cellKey, ...cellSums], cellKey);
-    this.upsertPending = new AdditiveUpsert<PendingCell>(db, 'quality_pending', [...cellKey, ...cellSums], cellKey);
     const delayKey = ['level', 'key', 'model_version', 'bucket'] as const;
     this.upsertDelays = new AdditiveUpsert<PendingDelay>(db, 'quality_label_delay', [...delayKey, 'count'], delayKey);
+    this.lists = new QualityLists(db);
     // The hook runs after the label is written, so the current label's labeled_at is the join's.
     this.labeledAt = db.prepare<[string], string>('SELECT labeled_at FROM labels WHERE prediction_id = ?').pluck();
     this.selectThrough = db.prepare<[], number>('SELECT through FROM quality_compaction').pluck();
     this.setThrough = db.prepare<[number]>('UPDATE quality_compaction SET through = ?');
-    // Per coarser level: the closed minutes' cells and delays summed into that level's keys.
-    const sumsOf = (columns: readonly string[]) => columns.map((column) => `${column} = ${column} + excluded.${column}`).join(', ');
-    this.compactions = COARSER_LEVELS.flatMap(({ level, minutes }) => [
-      db.prepare<[number, number]>(
-        `INSERT INTO quality_pending (${[...cellKey, ...cellSums].join(', ')})
-         SELECT '${level}', key / ${minutes}, model_version, bin, prediction, label_state, ${cellSums.map((c) => `sum(${c})`).join(', ')}
-         FROM quality_cells WHERE level = 'minute' AND key >= ? AND key < ?
-         GROUP BY key / ${minutes}, model_version, bin, prediction, label_state HAVING sum(count) <> 0
-         ON CONFLICT (${cellKey.join(', ')}) DO UPDATE SET ${sumsOf(cellSums)}`,
-      ),
+    // Per coarser level: the closed minutes' delays summed into that level's keys.
+    this.delayCompactions = COARSER_LEVELS.map(({ level, minutes }) =>
       db.prepare<[number, number]>(
         `INSERT INTO quality_label_delay (${[...delayKey, 'count'].join(', ')})
          SELECT '${level}', key / ${minutes}, model_version, bucket, sum(count)
@@ -218,68 +172,24 @@ export class SqliteQualityRollups {
          GROUP BY key / ${minutes}, model_version, bucket
          ON CONFLICT (${delayKey.join(', ')}) DO UPDATE SET count = count + excluded.count`,
       ),
-    ]);
-    // Then the closed minutes' own cells move to pending too (migration 14: quality_cells holds open minutes only).
-    this.compactions.push(
-      db.prepare<[number, number]>(
-        `INSERT INTO quality_pending (${[...cellKey, ...cellSums].join(', ')})
-         SELECT ${[...cellKey, ...cellSums].join(', ')} FROM quality_cells WHERE level = 'minute' AND key >= ? AND key < ? AND count <> 0
-         ON CONFLICT (${cellKey.join(', ')}) DO UPDATE SET ${sumsOf(cellSums)}`,
-      ),
-      db.prepare<[number, number]>("DELETE FROM quality_cells WHERE level = 'minute' AND key >= ? AND key < ?"),
     );
-    // GROUP BY the primary key's prefix streams, so LIMIT stops the scan after the keys it takes.
-    this.pendingKeys = db.prepare<[number], PendingKey>('SELECT level, key, model_version FROM quality_pending GROUP BY level, key, model_version LIMIT ?');
-    const ofKey = 'WHERE level = ? AND key = ? AND model_version = ?';
-    this.pendingOfKey = db
-      .prepare<[string, number, string], PendingRow>(`SELECT bin, prediction, label_state, ${cellSums.join(', ')} FROM quality_pending ${ofKey}`)
-      .raw();
-    this.packedOfKey = db.prepare<[string, number, string], Buffer>(`SELECT cells FROM quality_packed ${ofKey}`).pluck();
-    this.nextGeneration = db.prepare<[], number>('UPDATE quality_fold SET generation = generation + 1 RETURNING generation').pluck();
-    this.storePacked = db.prepare<[string, number, string, number, Buffer]>(
-      `INSERT INTO quality_packed (level, key, model_version, generation, cells) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (level, key, model_version) DO UPDATE SET generation = excluded.generation, cells = excluded.cells`,
-    );
-    this.dropPacked = db.prepare<[string, number, string]>(`DELETE FROM quality_packed ${ofKey}`);
-    this.clearPending = db.prepare<[string, number, string]>(`DELETE FROM quality_pending ${ofKey}`);
   }
 
-  /**
-   * Folds the pending cells of at most `maxKeys` keys (level, key, model
-   * version) into their packed lists, in the caller's transaction; returns
-   * the keys folded (0: nothing is pending). Each key costs one read and one
-   * write of its packed list, so a caller folds a few keys per transaction
-   * and keeps the write lock short.
-   */
+  /** See QualityLists.fold: the pending lists of at most `maxKeys` keys into their packed lists; returns the keys folded. */
   fold(maxKeys: number): number {
-    const keys = this.pendingKeys.all(maxKeys);
-    if (keys.length === 0) return 0;
-    const generation = this.nextGeneration.get()!;
-    for (const { level, key, model_version } of keys) {
-      const merger = new PackedCellMerger();
-      const stored = this.packedOfKey.get(level, key, model_version);
-      if (stored !== undefined) merger.addPacked(unpackCells(stored));
-      for (const [bin, prediction, labelState, count, sumP, sumP2, sumQ2, sumLogP, sumLogQ] of this.pendingOfKey.all(level, key, model_version)) {
-        merger.add(cellSlotOfColumn(bin, prediction, labelState), count, sumP, sumP2, sumQ2, sumLogP, sumLogQ);
-      }
-      const packed = merger.toPacked();
-      if (packed.length > 0) this.storePacked.run(level, key, model_version, generation, packedBytes(packed));
-      else this.dropPacked.run(level, key, model_version);
-      this.clearPending.run(level, key, model_version);
-    }
-    return keys.length;
+    return this.lists.fold(maxKeys);
   }
 
   /**
-   * Moves the closed minutes into the hour and day cells (pending), in the caller's
-   * transaction, and returns the new `through`. One statement per level and
-   * table, whatever the number of batches those minutes took.
+   * Moves the closed minutes' label delays into the hour and day delays, in
+   * the caller's transaction, and returns the new `through`. One statement
+   * per level, whatever the number of batches those minutes took.
    */
   private compact(): number {
     const through = this.selectThrough.get() ?? 0;
     const target = Math.floor(this.now() / 60_000) - COMPACTION_LAG_MINUTES + 1;
     if (target <= through) return through;
-    for (const statement of this.compactions) statement.run(through, target);
+    for (const statement of this.delayCompactions) statement.run(through, target);
     this.setThrough.run(target);
     return target;
   }
@@ -315,9 +225,7 @@ export class SqliteQualityRollups {
    */
   rebuildIfMissing(): number {
     const rebuild = this.db.transaction(() => {
-      const counted = this.db.prepare(
-        'SELECT EXISTS (SELECT 1 FROM quality_cells) OR EXISTS (SELECT 1 FROM quality_pending) OR EXISTS (SELECT 1 FROM quality_packed)',
-      );
+      const counted = this.db.prepare('SELECT EXISTS (SELECT 1 FROM quality_pending) OR EXISTS (SELECT 1 FROM quality_packed)');
       if (counted.pluck().get() === 1) return 0;
       const page = this.db.prepare<[number], ScoredRow & { id: number; label: 0 | 1 | null; labeled_at: string | null }>(
         // The delay is to the first version that arrived: what the live path counted, unless a label was
@@ -346,14 +254,7 @@ export class SqliteQualityRollups {
   }
 
   private apply(delta: QualityDelta): void {
-    // A cell whose moves cancel out within the batch changes nothing. A count that nets to 0 is not
-    // enough: one row moving out and another moving in leaves the difference of their sums.
-    const open: PendingCell[] = [];
-    const pending: PendingCell[] = [];
-    // Open minutes (from `through` on) are cells; closed minutes, hours and days are pending until folded.
-    for (const cell of delta.cells.values()) if (!isNoChange(cell)) (cell.level === 'minute' && cell.key >= delta.through ? open : pending).push(cell);
-    this.upsertCells.run(open);
-    this.upsertPending.run(pending);
+    for (const { level, key, model_version, cells } of delta.lists.values()) this.lists.insertPending(level, key, model_version, cells.toPacked());
     this.upsertDelays.run([...delta.delays.values()]);
   }
 }
