@@ -37,22 +37,16 @@ export function packedBytes(cells: Float64Array): Buffer {
   return Buffer.from(cells.buffer, cells.byteOffset, cells.byteLength);
 }
 
-export interface PackedCellMergerOptions {
-  /**
-   * Keep cells whose count sums to 0 unless every sum is 0 too: for a list
-   * of changes, where one row moving out and another moving in leaves the
-   * difference of their sums. Unset, for a key's own cells: a count of 0
-   * means every row moved to another label state, and the sums left are
-   * rounding residue. @defaultValue false
-   */
-  readonly keepEmpty?: boolean;
-}
-
-/** Sums packed lists and single cells into one packed list: a batch's changes to a key, or a key folded with its changes. */
+/**
+ * Sums packed lists and single cells into one packed list: a batch's changes
+ * to a key, or a key folded with its changes. A cell whose count sums to 0
+ * is kept unless every sum is 0 too: a list may hold changes whose other
+ * half is still pending elsewhere (one row moved out of a cell, another
+ * moved in), and only the sum over all of a key's lists is its cells; a
+ * reader skips the cells whose total count is 0.
+ */
 export class PackedCellMerger {
   private readonly sums = new Map<number, Float64Array>();
-
-  constructor(private readonly options: PackedCellMergerOptions = {}) {}
 
   addPacked(cells: Float64Array): void {
     for (let i = 0; i < cells.length; i += PACKED_CELL_DOUBLES) {
@@ -71,10 +65,9 @@ export class PackedCellMerger {
     target[5]! += sumLogQ;
   }
 
-  /** The merged list, slots increasing; empty when every cell cancelled out (see PackedCellMergerOptions). */
+  /** The merged list, slots increasing; empty when every cell cancelled out exactly. */
   toPacked(): Float64Array {
-    const kept = this.options.keepEmpty === true ? (sums: Float64Array) => sums.some((v) => v !== 0) : (sums: Float64Array) => sums[0] !== 0;
-    const slots = [...this.sums.keys()].filter((slot) => kept(this.sums.get(slot)!)).sort((a, b) => a - b);
+    const slots = [...this.sums.keys()].filter((slot) => this.sums.get(slot)!.some((v) => v !== 0)).sort((a, b) => a - b);
     const out = new Float64Array(slots.length * PACKED_CELL_DOUBLES);
     slots.forEach((slot, n) => {
       out[n * PACKED_CELL_DOUBLES] = slot;

@@ -13,14 +13,14 @@ describe('startQualityFolding: the worker folds pending quality cells on a timer
 
   it('folds every pending key in rounds of a few keys, the answers unchanged, and stops', async function () {
     const path = join(tempDir('quality-folding'), 'monitoring.db');
-    // Two days of closed minutes: every row is pending at minute, hour and day level until folded.
+    // 40 hours of predictions, one every 4 minutes: one pending list per minute, marked to reach its hour and day when folded.
     const rows: PredictionRecord[] = predictionRecords(600, { fromMs: NOW - 2 * 86_400_000, stepMs: 240_000 });
     const writer = SqliteWriter.open(path, { now: () => NOW });
     writer.insertBatch(rows);
     const db = openSqlite(path);
     const pendingKeys = () => db.prepare<[], number>('SELECT count(*) FROM (SELECT DISTINCT level, key, model_version FROM quality_pending)').pluck().get()!;
     const keys = pendingKeys();
-    expect(keys).to.be.greaterThan(600); // 600 minutes, ~48 hours, 3 days
+    expect(keys).to.equal(600);
     const reader = SqliteQualityReader.open(path);
     const since = Math.floor((NOW - 3 * 86_400_000) / 60_000);
     const before = await reader.span(since, undefined);
@@ -34,6 +34,13 @@ describe('startQualityFolding: the worker folds pending quality cells on a timer
     await folding.stop();
     expect(pendingKeys()).to.equal(0);
     expect(warnings).to.deep.equal([]);
+    // The minutes' lists reached their hours and days: 600 minutes, 40 hours, over 3 UTC days.
+    const packedPerLevel = db.prepare<[], { level: string; n: number }>('SELECT level, count(*) AS n FROM quality_packed GROUP BY level ORDER BY level').all();
+    expect(packedPerLevel).to.deep.equal([
+      { level: 'day', n: 3 },
+      { level: 'hour', n: 40 },
+      { level: 'minute', n: 600 },
+    ]);
 
     const after = await reader.span(since, undefined);
     expect(after.cells.map((c) => [c.bin, c.prediction, c.label, c.count])).to.deep.equal(before.cells.map((c) => [c.bin, c.prediction, c.label, c.count]));

@@ -304,7 +304,7 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       -- A window of a busy model read a row per cell, ~100,000 for 30 days and ~9,000 for
       -- its last hour, and stepping over them was most of its time; it now reads a blob per
       -- key. Writes never rewrite a blob: a batch adds one pending list of changes per key it
-      -- touches (its minute, hour and day: three rows, where it upserted a row per cell), and
+      -- touches (one row for a batch of predictions, where it upserted a row per cell), and
       -- the worker folds them into the packed lists a few keys per transaction
       -- (QualityLists.fold), setting generation to the fold's number from quality_fold (never
       -- reused, so a key and its generation name one content forever: readers keep sums by
@@ -323,9 +323,14 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
         level         TEXT    NOT NULL CHECK (level IN ('minute', 'hour', 'day')),
         key           INTEGER NOT NULL,
         model_version TEXT    NOT NULL,
-        cells         BLOB    NOT NULL
+        -- 1: a minute's list from stored predictions, added to its hour and day when folded
+        -- (so a batch writes one list, not three); readers add it to those too until then.
+        derives       INTEGER NOT NULL DEFAULT 0 CHECK (derives IN (0, 1)),
+        cells         BLOB    NOT NULL,
+        CHECK (derives = 0 OR level = 'minute')
       );
       CREATE INDEX quality_pending_key ON quality_pending (level, key, model_version);
+      CREATE INDEX quality_pending_derived ON quality_pending (key) WHERE derives = 1;
       CREATE TABLE quality_fold (
         generation INTEGER NOT NULL
       );

@@ -1,5 +1,8 @@
 import { cellSlotOfColumn, PackedCellMerger, packedBytes, unpackCells, type CellSums } from '@vigil/quality';
 import type { SqliteDatabase } from './open-sqlite';
+import { QUALITY_LEVELS } from './quality-levels';
+
+const COARSER_LEVELS = QUALITY_LEVELS.slice(1);
 
 /** One cell of a level, key and model version, as quality_cells stores it. */
 export interface StoredCell extends CellSums {
@@ -34,11 +37,13 @@ export class QualityLists {
   private readonly clearPending;
 
   constructor(db: SqliteDatabase) {
-    this.insertPendingList = db.prepare<[string, number, string, Buffer]>('INSERT INTO quality_pending (level, key, model_version, cells) VALUES (?, ?, ?, ?)');
+    this.insertPendingList = db.prepare<[string, number, string, number, Buffer]>(
+      'INSERT INTO quality_pending (level, key, model_version, derives, cells) VALUES (?, ?, ?, ?, ?)',
+    );
     // The index on (level, key, model_version) gives the keys in order, so LIMIT stops the scan after the keys it takes.
     this.pendingKeys = db.prepare<[number], PendingKey>('SELECT DISTINCT level, key, model_version FROM quality_pending LIMIT ?');
     const ofKey = 'WHERE level = ? AND key = ? AND model_version = ?';
-    this.pendingOfKey = db.prepare<[string, number, string], Buffer>(`SELECT cells FROM quality_pending ${ofKey}`).pluck();
+    this.pendingOfKey = db.prepare<[string, number, string], { derives: 0 | 1; cells: Buffer }>(`SELECT derives, cells FROM quality_pending ${ofKey}`);
     this.packedOfKey = db.prepare<[string, number, string], Buffer>(`SELECT cells FROM quality_packed ${ofKey}`).pluck();
     this.nextGeneration = db.prepare<[], number>('UPDATE quality_fold SET generation = generation + 1 RETURNING generation').pluck();
     this.storePacked = db.prepare<[string, number, string, number, Buffer]>(
@@ -56,7 +61,7 @@ export class QualityLists {
       const id = `${cell.level}|${cell.key}|${cell.model_version}`;
       let entry = byKey.get(id);
       if (entry === undefined) {
-        entry = { key: { level: cell.level, key: cell.key, model_version: cell.model_version }, merger: new PackedCellMerger({ keepEmpty: true }) };
+        entry = { key: { level: cell.level, key: cell.key, model_version: cell.model_version }, merger: new PackedCellMerger() };
         byKey.set(id, entry);
       }
       entry.merger.add(
@@ -72,9 +77,13 @@ export class QualityLists {
     for (const { key, merger } of byKey.values()) this.insertPending(key.level, key.key, key.model_version, merger.toPacked());
   }
 
-  /** Adds one packed list of changes to a key (nothing for an empty one). */
-  insertPending(level: string, key: number, modelVersion: string, cells: Float64Array): void {
-    if (cells.length > 0) this.insertPendingList.run(level, key, modelVersion, packedBytes(cells));
+  /**
+   * Adds one packed list of changes to a key (nothing for an empty one).
+   * `derives`: a minute's list whose hour and day are changed alike, added
+   * to them when it is folded (readers add it to them until then).
+   */
+  insertPending(level: string, key: number, modelVersion: string, cells: Float64Array, derives = false): void {
+    if (cells.length > 0) this.insertPendingList.run(level, key, modelVersion, derives ? 1 : 0, packedBytes(cells));
   }
 
   /**
@@ -93,7 +102,14 @@ export class QualityLists {
       const merger = new PackedCellMerger();
       const stored = this.packedOfKey.get(level, key, model_version);
       if (stored !== undefined) merger.addPacked(unpackCells(stored));
-      for (const pending of this.pendingOfKey.all(level, key, model_version)) merger.addPacked(unpackCells(pending));
+      const derived = new PackedCellMerger();
+      for (const { derives, cells } of this.pendingOfKey.all(level, key, model_version)) {
+        merger.addPacked(unpackCells(cells));
+        if (derives === 1) derived.addPacked(unpackCells(cells));
+      }
+      // A minute's derived changes become its hour's and day's pending lists, folded in a later round.
+      const changes = derived.toPacked();
+      for (const coarser of COARSER_LEVELS) this.insertPending(coarser.level, Math.floor(key / coarser.minutes), model_version, changes);
       const packed = merger.toPacked();
       if (packed.length > 0) this.storePacked.run(level, key, model_version, generation, packedBytes(packed));
       else this.dropPacked.run(level, key, model_version);

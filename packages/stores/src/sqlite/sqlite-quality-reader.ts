@@ -37,7 +37,7 @@ export interface QualityReader {
 
 type Span = Record<string, number | string | null>;
 type TimelineParams = { level: string; from: number; minutes: number; version: string | null };
-type KeyParams = { level: string; key: number; version: string | null };
+type KeyParams = { level: string; key: number; minutes: number; version: string | null };
 
 /** The named parameters of the span filter: one range per level of spanPlan(). */
 function spanParams(sinceMinute: number, modelVersion: string | undefined): Span {
@@ -76,17 +76,29 @@ export class SqliteQualityReader implements QualityReader {
     const ranges = QUALITY_LEVELS.map(({ level }, i) => `level = '${level}' AND key >= @from${i}${i < last ? ` AND key < @to${i}` : ''}`);
     const version = '(@version IS NULL OR model_version = @version)';
     const select = (columns: string, table: string, range: string) => `SELECT ${columns} FROM ${table} WHERE ${range} AND ${version}`;
-    // Per range: its pending lists; its packed lists' stamps (key, version, generation), and the lists when their sum is not kept.
-    this.ranges = ranges.map((range) => ({
-      pending: db.prepare<[Span], Buffer>(select('cells', 'quality_pending', range)).pluck(),
+    // A coarser range also holds the derived minute lists of its minutes (see migration 14): not yet in its hours' and days' lists.
+    const derivedRanges = QUALITY_LEVELS.map(({ minutes }, i) =>
+      i === 0 ? undefined : `derives = 1 AND key >= @from${i} * ${minutes}${i < last ? ` AND key < @to${i} * ${minutes}` : ''}`,
+    );
+    // Per range: its pending lists (and derived ones); its packed lists' stamps (key, version, generation), and the lists when their sum is not kept.
+    this.ranges = ranges.map((range, i) => ({
+      pending: db
+        .prepare<[Span], Buffer>(
+          [range, derivedRanges[i]]
+            .filter((r) => r !== undefined)
+            .map((r) => select('cells', 'quality_pending', r))
+            .join(' UNION ALL '),
+        )
+        .pluck(),
       refs: db.prepare<[Span], PackedRef & { key: number }>(`${select('key, model_version, generation', 'quality_packed', range)} ORDER BY key, model_version`),
       lists: db.prepare<[Span], Buffer>(select('cells', 'quality_packed', range)).pluck(),
     }));
     this.spanVersions = db
       .prepare<[Span], string>(
-        `${['quality_pending', 'quality_packed']
-          .flatMap((table) => ranges.map((range) => select('DISTINCT model_version', table, range)))
-          .join(' UNION ')} ORDER BY 1`,
+        `${[
+          ...['quality_pending', 'quality_packed'].flatMap((table) => ranges.map((range) => select('DISTINCT model_version', table, range))),
+          ...derivedRanges.filter((r) => r !== undefined).map((r) => select('DISTINCT model_version', 'quality_pending', r)),
+        ].join(' UNION ')} ORDER BY 1`,
       )
       .pluck();
     // Label delays are rows (migration 10): the hours and days hold only minutes below quality_compaction.through,
@@ -100,7 +112,10 @@ export class SqliteQualityReader implements QualityReader {
     const delays = delayRanges.map((range) => select('bucket, count', 'quality_label_delay', range)).join(' UNION ALL ');
     this.spanDelays = db.prepare<[Span], { bucket: number; count: number }>(`SELECT bucket, sum(count) AS count FROM (${delays}) GROUP BY bucket`);
     this.timelinePending = db.prepare<[TimelineParams], { key: number; cells: Buffer }>(
-      `SELECT key, cells FROM quality_pending WHERE level = @level AND key >= @from AND ${version}`,
+      `SELECT key, cells FROM quality_pending WHERE level = @level AND key >= @from AND ${version}
+       UNION ALL
+       SELECT key / CAST(@minutes AS INTEGER) AS key, cells FROM quality_pending
+       WHERE @minutes > 1 AND derives = 1 AND key >= @from * @minutes AND ${version}`,
     );
     // Not the lists themselves: a key with nothing pending is decoded only if its figures are not kept already.
     this.timelinePacked = db.prepare<[TimelineParams], PackedRef & { key: number }>(
@@ -120,8 +135,15 @@ export class SqliteQualityReader implements QualityReader {
          WHERE @minutes > 1 AND level = 'minute' AND key >= max(@from * @minutes, ${through}) AND ${version}
        ) GROUP BY key, bucket`,
     );
-    // One key of a timeline read afresh (PackedBucket): its pending lists and its lists.
-    this.keyPending = db.prepare<[KeyParams], Buffer>(`SELECT cells FROM quality_pending WHERE level = @level AND key = @key AND ${version}`).pluck();
+    // One key of a timeline read afresh (PackedBucket): its pending lists (and its minutes' derived ones) and its lists.
+    this.keyPending = db
+      .prepare<[KeyParams], Buffer>(
+        `SELECT cells FROM quality_pending WHERE level = @level AND key = @key AND ${version}
+         UNION ALL
+         SELECT cells FROM quality_pending
+         WHERE @minutes > 1 AND derives = 1 AND key >= @key * @minutes AND key < (@key + 1) * @minutes AND ${version}`,
+      )
+      .pluck();
     this.keyPacked = db.prepare<[KeyParams], PackedRef & { cells: Buffer }>(
       `SELECT model_version, generation, cells FROM quality_packed WHERE level = @level AND key = @key AND ${version} ORDER BY model_version`,
     );
@@ -159,7 +181,7 @@ export class SqliteQualityReader implements QualityReader {
       const groups = new CellGroups();
       for (const { key, cells } of this.timelinePending.all(params)) groups.addPacked(key, unpackCells(cells));
       const withPending = new Set(groups.keys());
-      // A key with pending lists: its packed lists are added to them now, in this snapshot.
+      // A key with pending lists (its own, or its minutes' derived ones): its packed lists are added to them now, in this snapshot.
       const packedOnly = new Map<number, PackedRef[]>();
       for (const { key, model_version, generation } of this.timelinePacked.all(params)) {
         if (withPending.has(key)) groups.addPacked(key, unpackCells(this.packedAt.get(level, key, model_version, generation)!));
@@ -171,7 +193,7 @@ export class SqliteQualityReader implements QualityReader {
     for (const key of cells.keys()) buckets.set(key, { minute: key * minutes, cells: cells.cells(key), labelDelays: new Map() });
     for (const [key, refs] of packedOnly) {
       const stamp = `${level}:${key}:${refs.map((r) => `${r.model_version}@${r.generation}`).join(',')}`;
-      buckets.set(key, new PackedBucket(key * minutes, stamp, () => this.packedCells({ level, key, version: params.version }, refs)));
+      buckets.set(key, new PackedBucket(key * minutes, stamp, () => this.packedCells({ level, key, minutes, version: params.version }, refs)));
     }
     for (const { key, bucket, count } of delays) {
       let entry = buckets.get(key);

@@ -45,13 +45,19 @@ class QualityDelta {
   private last: { minute: number; version: string; lists: ListChange[] } | undefined;
 
   /**
-   * The minute below which delays are in the hours and days too (migration
-   * 10): delays of later minutes go to their minute only, and reach the
-   * coarser levels when compaction passes their minute.
+   * `through`: the minute below which delays are in the hours and days too
+   * (migration 10): delays of later minutes go to their minute only, and
+   * reach the coarser levels when compaction passes their minute.
+   * `derive`: cells change in the minute's list only, marked to change its
+   * hour and day alike when folded (stored predictions: one list a batch);
+   * else in all three (labels, whose rows are spread over many days).
    */
-  constructor(private readonly through: number) {}
+  constructor(
+    private readonly through: number,
+    readonly derive: boolean,
+  ) {}
 
-  /** Adds (sign 1) or takes away (sign -1) a row from its cell in its minute, hour and day. */
+  /** Adds (sign 1) or takes away (sign -1) a row from its cell in its minute, hour and day (see `derive`). */
   move(row: ScoredRow, state: LabelState, sign: 1 | -1): void {
     const c = contributionOf(row.probability, sign);
     const slot = cellSlotOfColumn(c.bin, row.prediction, labelStateColumn(state));
@@ -62,13 +68,12 @@ class QualityDelta {
 
   private listsOf(minute: number, version: string): ListChange[] {
     if (this.last?.minute === minute && this.last.version === version) return this.last.lists;
-    const lists = QUALITY_LEVELS.map(({ level, minutes }) => {
+    const lists = (this.derive ? MINUTE_ONLY : QUALITY_LEVELS).map(({ level, minutes }) => {
       const key = Math.floor(minute / minutes);
       const id = `${level}|${key}|${version}`;
       let list = this.lists.get(id);
       if (list === undefined) {
-        // A count that nets to 0 is still a change: one row moving out and another moving in leaves the difference of their sums.
-        list = { level, key, model_version: version, cells: new PackedCellMerger({ keepEmpty: true }) };
+        list = { level, key, model_version: version, cells: new PackedCellMerger() };
         this.lists.set(id, list);
       }
       return list;
@@ -197,14 +202,14 @@ export class SqliteQualityRollups {
   /** Newly stored predictions (only the ones the insert added): each adds to its unlabeled cell. */
   predictionsAdded(records: readonly ScoredRow[]): void {
     if (records.length === 0) return;
-    const delta = new QualityDelta(this.compact());
+    const delta = new QualityDelta(this.compact(), true);
     for (const r of records) delta.move(r, 'unlabeled', 1);
     this.apply(delta);
   }
 
   /** The LabelsJoinedHook: moves each row to its new label state; a first label counts its delay. */
   readonly labelsJoined = (changes: readonly LabelJoin[]): void => {
-    const delta = new QualityDelta(this.compact());
+    const delta = new QualityDelta(this.compact(), false);
     for (const change of changes) {
       if (change.previous === change.label) continue; // a later decision that agrees moves nothing
       delta.move(change.prediction, change.previous ?? 'unlabeled', -1);
@@ -239,7 +244,7 @@ export class SqliteQualityRollups {
       for (let after = 0; ;) {
         const rows = page.all(after);
         if (rows.length === 0) break;
-        const delta = new QualityDelta(through);
+        const delta = new QualityDelta(through, false);
         for (const row of rows) {
           delta.move(row, row.label ?? 'unlabeled', 1);
           if (row.label !== null && row.labeled_at !== null) delta.delay(row, row.labeled_at);
@@ -254,7 +259,8 @@ export class SqliteQualityRollups {
   }
 
   private apply(delta: QualityDelta): void {
-    for (const { level, key, model_version, cells } of delta.lists.values()) this.lists.insertPending(level, key, model_version, cells.toPacked());
+    for (const { level, key, model_version, cells } of delta.lists.values())
+      this.lists.insertPending(level, key, model_version, cells.toPacked(), delta.derive);
     this.upsertDelays.run([...delta.delays.values()]);
   }
 }
