@@ -8,7 +8,7 @@ import {
   type QualityCell,
   type RealizedQuality,
 } from '@vigil/quality';
-import type { QualityBucket, QualityReader } from '@vigil/stores';
+import { StampedCache, type QualityReader, type QualitySpan } from '@vigil/stores';
 import { MonitoringError } from './errors';
 import type { EstimatesUnavailable } from './load-quality-calibrator';
 import type { TimeWindow } from './window';
@@ -113,7 +113,7 @@ function unavailableEstimate(cells: readonly QualityCell[], unavailable: string)
 /** A bucket's figures but its label delays, which are read apart from its cells. */
 type CellFigures = Omit<PerformanceFigures, 'label_delay_seconds'>;
 
-/** Timeline buckets whose figures are kept: 30 days of hours for a few model versions and thresholds, a few MB. */
+/** Spans and timeline buckets whose figures are kept: 30 days of hours for a few model versions and thresholds, a few MB. */
 const KEPT_FIGURES = 4096;
 
 const keptKey = (stamp: string, threshold: number | undefined) => `${stamp}|${threshold ?? ''}`;
@@ -137,8 +137,8 @@ const difference = (a: number | null, b: number | null) => (a === null || b === 
  * concept drift it leaves 0 by more than the sampling error.
  */
 export class PerformanceService {
-  /** Figures of stamped timeline buckets, oldest kept first (see bucketFigures). */
-  private readonly keptFigures = new Map<string, CellFigures>();
+  /** Figures of stamped spans and timeline buckets (see keptOrMade). */
+  private readonly keptFigures = new StampedCache<CellFigures>(KEPT_FIGURES);
 
   constructor(
     private readonly reader: QualityReader,
@@ -148,13 +148,13 @@ export class PerformanceService {
   ) {}
 
   async performance(window: TimeWindow, modelVersion: string | undefined, threshold: number | undefined): Promise<Performance> {
-    const { cells, labelDelays } = await this.reader.span(this.sinceMinute(window), modelVersion);
+    const span = await this.reader.span(this.sinceMinute(window), modelVersion);
     return {
       window: window.label,
       model_version: modelVersion ?? null,
       threshold: threshold === undefined ? null : snapThreshold(threshold).threshold,
       threshold_requested: threshold ?? null,
-      ...this.figures(cells, labelDelays, threshold),
+      ...this.keptOrMade(span, threshold),
     };
   }
 
@@ -167,7 +167,7 @@ export class PerformanceService {
       threshold: threshold === undefined ? null : snapThreshold(threshold).threshold,
       buckets: buckets.map((bucket) => ({
         start: new Date(bucket.minute * 60_000).toISOString(),
-        ...this.bucketFigures(bucket, threshold),
+        ...this.keptOrMade(bucket, threshold),
       })),
     };
   }
@@ -178,27 +178,19 @@ export class PerformanceService {
   }
 
   /**
-   * A timeline bucket's figures; those of a stamped bucket (stored packed
-   * lists, unchanged while the stamp is) are kept, so a chart of 30 past
-   * days decodes and estimates only the days that changed since it was drawn.
+   * The figures of a span or a timeline bucket; those of a stamped one (stored
+   * packed lists, unchanged while the stamp is) are kept, so a dashboard
+   * polling the same windows, or a chart of 30 past days, estimates only
+   * what changed since it was drawn.
    */
-  private bucketFigures(bucket: QualityBucket, threshold: number | undefined): PerformanceFigures {
-    const delays = { p50: labelDelayQuantile(bucket.labelDelays, 0.5), p95: labelDelayQuantile(bucket.labelDelays, 0.95) };
-    const kept = bucket.stamp === undefined ? undefined : this.keptFigures.get(keptKey(bucket.stamp, threshold));
+  private keptOrMade(span: QualitySpan, threshold: number | undefined): PerformanceFigures {
+    const delays = { p50: labelDelayQuantile(span.labelDelays, 0.5), p95: labelDelayQuantile(span.labelDelays, 0.95) };
+    const kept = span.stamp === undefined ? undefined : this.keptFigures.get(keptKey(span.stamp, threshold));
     if (kept !== undefined) return withDelays(kept, delays);
-    const figures = this.cellFigures(bucket.cells, threshold);
+    const figures = this.cellFigures(span.cells, threshold);
     // Read after the cells: a bucket that changed meanwhile has no stamp, and is not kept.
-    if (bucket.stamp !== undefined) this.keep(keptKey(bucket.stamp, threshold), figures);
+    if (span.stamp !== undefined) this.keptFigures.set(keptKey(span.stamp, threshold), figures);
     return withDelays(figures, delays);
-  }
-
-  private keep(stamp: string, figures: CellFigures): void {
-    if (this.keptFigures.size >= KEPT_FIGURES) this.keptFigures.delete(this.keptFigures.keys().next().value!);
-    this.keptFigures.set(stamp, figures);
-  }
-
-  private figures(cells: readonly QualityCell[], labelDelays: ReadonlyMap<number, number>, threshold: number | undefined): PerformanceFigures {
-    return withDelays(this.cellFigures(cells, threshold), { p50: labelDelayQuantile(labelDelays, 0.5), p95: labelDelayQuantile(labelDelays, 0.95) });
   }
 
   private cellFigures(cells: readonly QualityCell[], threshold: number | undefined): CellFigures {

@@ -17,7 +17,7 @@ const START = NOW - 5 * DAY;
  * its day changed (a label, pending or folded), against a service that keeps
  * nothing yet.
  */
-describe('PerformanceService timeline: kept figures follow every change', function () {
+describe('PerformanceService: kept figures (windows and timeline buckets) follow every change', function () {
   this.timeout(30_000);
   const tempDir = useTempDirs();
   const { calibrator } = loadQualityCalibrator('artifacts/quality-reference.json');
@@ -40,18 +40,29 @@ describe('PerformanceService timeline: kept figures follow every change', functi
     const reader = SqliteQualityReader.open(path);
     const service = new PerformanceService(reader, calibrator, () => NOW);
     const window = parseWindow('7d');
-    const fresh = async () => {
+    const freshService = async <T>(read: (service: PerformanceService) => Promise<T>) => {
       const freshReader = SqliteQualityReader.open(path);
       try {
-        return await new PerformanceService(freshReader, calibrator, () => NOW).timeline(window, '1d', undefined, undefined);
+        return await read(new PerformanceService(freshReader, calibrator, () => NOW));
       } finally {
         freshReader.close();
+      }
+    };
+    const fresh = () => freshService((s) => s.timeline(window, '1d', undefined, undefined));
+    // The window's figures too: kept while its lists are unchanged, made afresh once they change.
+    const expectSpanAsFresh = async () => {
+      for (const w of ['1d', '7d'].map((label) => parseWindow(label))) {
+        for (const threshold of [undefined, 0.3]) {
+          expect(await service.performance(w, undefined, threshold)).to.deep.equal(await freshService((s) => s.performance(w, undefined, threshold)));
+        }
       }
     };
     const first = await service.timeline(window, '1d', undefined, undefined);
     expect(first.buckets.length).to.equal(5);
     expect(first).to.deep.equal(await fresh());
     expect(await service.timeline(window, '1d', undefined, undefined)).to.deep.equal(first);
+    await expectSpanAsFresh();
+    const before = await service.performance(window, undefined, undefined);
 
     // Labels for day 2's rows (a third of them replaced): pending, then folded. Each answer is a fresh one.
     const day2 = rows.filter((p) => Date.parse(p.timestamp) >= START + 2 * DAY && Date.parse(p.timestamp) < START + 3 * DAY);
@@ -59,9 +70,12 @@ describe('PerformanceService timeline: kept figures follow every change', functi
     const pending = await service.timeline(window, '1d', undefined, undefined);
     expect(pending).to.deep.equal(await fresh());
     expect(pending).to.not.deep.equal(first);
+    await expectSpanAsFresh();
+    expect((await service.performance(window, undefined, undefined)).labeled).to.be.greaterThan(before.labeled);
     while (writer.foldQualityRollups(1) > 0);
     const folded = await service.timeline(window, '1d', undefined, undefined);
     expect(folded).to.deep.equal(await fresh());
+    await expectSpanAsFresh();
     expect(folded.buckets.map((b) => b.labeled)).to.deep.equal(pending.buckets.map((b) => b.labeled));
     // The other days' kept figures are still right: the same as the first answer.
     for (const [i, bucket] of folded.buckets.entries()) if (i !== 2 && i !== 3) expect(bucket).to.deep.equal(first.buckets[i]);

@@ -18,6 +18,7 @@ export { SqliteReader } from './sqlite/sqlite-reader';
 export { startRetention } from './sqlite/sqlite-retention';
 export type { RetentionLogger, RetentionOptions, RunningRetention } from './sqlite/sqlite-retention';
 export { startQualityFolding } from './sqlite/sqlite-quality-folding';
+export { StampedCache } from './sqlite/stamped-cache';
 export type { FoldingLogger, QualityFoldingOptions, RunningQualityFolding } from './sqlite/sqlite-quality-folding';
 export { PostgresStore } from './postgres/postgres-store';
 export type { PostgresStoreOptions } from './postgres/postgres-store';

@@ -1,4 +1,5 @@
 import { PackedCellMerger, unpackCells } from '@vigil/quality';
+import { StampedCache } from './stamped-cache';
 
 /** Ranges whose sums one reader keeps: a few windows × two levels × a few model versions. */
 const KEPT_RANGES = 32;
@@ -11,17 +12,14 @@ const KEPT_RANGES = 32;
  * one of them, a read adds their kept sum, one list, instead.
  */
 export class PackedRangeSums {
-  private readonly kept = new Map<string, Float64Array>();
+  private readonly kept = new StampedCache<Float64Array>(KEPT_RANGES);
 
   /** The summed list of the range named by `stamp`, from `read` (its stored lists) if it is not kept. */
   sum(stamp: string, read: () => Iterable<Uint8Array>): Float64Array {
-    const kept = this.kept.get(stamp);
-    if (kept !== undefined) return kept;
-    const merger = new PackedCellMerger();
-    for (const list of read()) merger.addPacked(unpackCells(list));
-    const sum = merger.toPacked();
-    if (this.kept.size >= KEPT_RANGES) this.kept.delete(this.kept.keys().next().value!);
-    this.kept.set(stamp, sum);
-    return sum;
+    return this.kept.getOrMake(stamp, () => {
+      const merger = new PackedCellMerger();
+      for (const list of read()) merger.addPacked(unpackCells(list));
+      return merger.toPacked();
+    });
   }
 }

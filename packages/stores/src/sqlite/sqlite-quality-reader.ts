@@ -3,23 +3,25 @@ import { ROLLUP_LEVELS, spanPlan, type RollupLevel } from '@vigil/rollups';
 import { openSqlite, type SqliteDatabase } from './open-sqlite';
 import { PackedBucket, type PackedRead, type PackedRef } from './packed-bucket';
 import { PackedRangeSums } from './packed-range-sums';
+import { StampedCache } from './stamped-cache';
 import { QUALITY_LEVELS } from './quality-levels';
 
 /** The quality cells of a span of time, summed over its keys, and its label delays (bucket → count). */
 export interface QualitySpan {
   readonly cells: QualityCell[];
   readonly labelDelays: Map<number, number>;
+  /**
+   * Set when the cells are stored packed lists as they are (nothing pending): while a later
+   * read gives the same stamp, its cells are the same, so figures made from them can be kept
+   * (PerformanceService does). The label delays are not part of it.
+   */
+  readonly stamp?: string;
 }
 
 /** One key of a timeline: its start (minutes since the epoch) and its cells. */
 export interface QualityBucket extends QualitySpan {
   readonly minute: number;
-  /**
-   * Set when the bucket's cells are stored packed lists as they are (nothing pending):
-   * while a later read gives the same stamp, its cells are the same, so figures made from
-   * them can be kept (PerformanceService does). Read it after `cells`: a bucket whose lists
-   * changed in between answers its current cells and no stamp.
-   */
+  /** As QualitySpan's; read it after `cells`: a bucket whose lists changed in between answers its current cells and no stamp. */
   readonly stamp?: string;
 }
 
@@ -61,6 +63,8 @@ const packedRefs = (refs: readonly (PackedRef & { key: number })[]) => refs.map(
 export class SqliteQualityReader implements QualityReader {
   private readonly ranges;
   private readonly rangeSums = new PackedRangeSums();
+  /** The cells of windows whose lists are all packed, by their stamp: a polled window answers without summing. */
+  private readonly spanCells = new StampedCache<QualityCell[]>(16);
   private readonly spanDelays;
   private readonly spanVersions;
   private readonly timelinePending;
@@ -157,15 +161,23 @@ export class SqliteQualityReader implements QualityReader {
     const params = spanParams(sinceMinute, modelVersion);
     // One read transaction: cells and delays of the same committed batches.
     return this.db.transaction(() => {
+      const labelDelays = new Map(this.spanDelays.all(params).map(({ bucket, count }) => [bucket, count]));
+      const pending = this.ranges.map((range) => range.pending.all(params));
+      const refs = this.ranges.map((range) => packedRefs(range.refs.all(params)));
+      const stamp = pending.every((lists) => lists.length === 0) ? refs.join('|') : undefined;
+      const kept = stamp === undefined ? undefined : this.spanCells.get(stamp);
+      if (kept !== undefined) return { cells: kept, labelDelays, stamp };
       const groups = new CellGroups();
-      this.ranges.forEach(({ pending, refs, lists }, i) => {
-        for (const list of pending.all(params)) groups.addPacked(0, unpackCells(list));
+      this.ranges.forEach(({ lists }, i) => {
+        for (const list of pending[i]!) groups.addPacked(0, unpackCells(list));
         groups.addPacked(
           0,
-          this.rangeSums.sum(`${i}|${packedRefs(refs.all(params))}`, () => lists.all(params)),
+          this.rangeSums.sum(`${i}|${refs[i]}`, () => lists.all(params)),
         );
       });
-      return { cells: groups.cells(0), labelDelays: new Map(this.spanDelays.all(params).map(({ bucket, count }) => [bucket, count])) };
+      const cells = groups.cells(0);
+      if (stamp !== undefined) this.spanCells.set(stamp, cells);
+      return { cells, labelDelays, stamp };
     })();
   }
 
