@@ -1,8 +1,8 @@
 import type { LabelState } from './cells';
 
 /**
- * A packed cell list: the cells of one key (an hour or a day of one model
- * version) as one array of doubles, PACKED_CELL_DOUBLES per cell,
+ * A packed cell list: the cells of one key (a minute, an hour or a day of one
+ * model version), or changes to them, as one array of doubles, PACKED_CELL_DOUBLES per cell,
  * [slot, count, sum_p, sum_p2, sum_q2, sum_log_p, sum_log_q], slots
  * increasing. A store keeps a busy key's thousands of cells as one value of
  * this, so a window reads a few blobs instead of a row per cell: stepping
@@ -15,7 +15,7 @@ export const STATES_PER_BIN = 6;
 
 /** The slot of (bin, prediction, label state): bin-major, then prediction, then unlabeled before 0 before 1. */
 export function cellSlot(bin: number, prediction: 0 | 1, label: LabelState): number {
-  return bin * STATES_PER_BIN + prediction * 3 + (label === 'unlabeled' ? 0 : label + 1);
+  return cellSlotOfColumn(bin, prediction, label === 'unlabeled' ? -1 : label);
 }
 
 /** The same slot from a stored label_state column (-1 for no label yet). */

@@ -25,8 +25,8 @@ export interface RunningQualityFolding {
 }
 
 /**
- * The worker's folding of pending hour and day quality cells into their
- * packed lists (migration 14), a few keys per transaction with a yield in
+ * The worker's folding of pending quality lists (minutes, hours, days) into
+ * their packed lists (migration 14), a few keys per transaction with a yield in
  * between, so log and label batches never wait long behind it. Reads are
  * right whether or not it has run; it keeps them cheap.
  */

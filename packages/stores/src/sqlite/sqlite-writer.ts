@@ -186,8 +186,8 @@ export class SqliteWriter {
   }
 
   /**
-   * Folds the pending hour and day quality cells of at most `maxKeys` keys
-   * into their packed lists, in one IMMEDIATE transaction; returns the keys
+   * Folds the pending quality lists of at most `maxKeys` keys (minutes,
+   * hours, days) into their packed lists, in one IMMEDIATE transaction; returns the keys
    * folded (0: none pending). Answers are the same before and after: it only
    * makes the next reads cheaper (see startQualityFolding).
    */
