@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { rollUp, type RollupInput } from '@vigil/rollups';
+import { minuteOf, rollUp, type RollupInput } from '@vigil/rollups';
 
 /** The same grouping done the slow, obvious way: parse every timestamp. */
 function naiveCounts(records: readonly RollupInput[]): Record<string, { fraud: number; non_fraud: number; count: number }> {
@@ -31,5 +31,39 @@ describe('rollUp', function () {
     for (const r of rollUp(records)) got[`${r.minute}|${r.model_version}`] = { fraud: r.fraud, non_fraud: r.non_fraud, count: r.latency.count };
     expect(got).to.deep.equal(naiveCounts(records));
     expect(Object.keys(got)).to.have.length(4);
+  });
+});
+
+describe('minuteOf', function () {
+  it('equals Date.parse for every string, however the one before it started', function () {
+    const strings = [
+      '2026-11-27T12:28:59.999Z',
+      '2026-11-27T12:28:00.000Z',
+      // The same first 16 characters and not that minute, or not a time at all.
+      '2026-11-27T12:28:30.000+02:00',
+      '2026-11-27T12:28:60.000Z',
+      '2026-11-27T12:28:99.999Z',
+      '2026-11-27T12:28:3x.000Z',
+      '2026-11-27T12:28:30.0000Z',
+      '2026-11-27T12:28:30,000Z',
+      '2026-11-27T12:28:30.000z',
+      '2026-11-27T12:28',
+      '2026-11-27T12:28:30.000Z',
+      // A prefix that does not parse names no minute for the strings after it.
+      '2026-02-30T12:28:30.000Z',
+      '2026-02-30T12:28:31.000Z',
+      '2026-13-01T00:00:00.000Z',
+      '2026-13-01T00:00:01.000Z',
+      '2026-11-27T23:59:59.999Z',
+      '2026-11-28T00:00:00.000Z',
+      '1969-12-31T23:59:59.999Z',
+      '',
+      'not a time',
+    ];
+    // Every order of a shuffle, so each string follows each other one at some point.
+    const order = [...strings, ...strings.slice().reverse(), ...strings.filter((_, i) => i % 2 === 0), ...strings.filter((_, i) => i % 3 === 1)];
+    for (const value of order) {
+      expect(minuteOf(value), value).to.deep.equal(Math.floor(Date.parse(value) / 60_000));
+    }
   });
 });

@@ -1,14 +1,10 @@
 import { cellSlotOfColumn, contributionOf, labelDelayBucket, PackedCellMerger, type LabelState } from '@vigil/quality';
 import type { PredictionRecord } from '@vigil/records';
+import { minuteOf } from '@vigil/rollups';
 import type { LabelJoin } from '../labels-joined';
 import type { SqliteDatabase } from './open-sqlite';
 import { QualityLists } from './quality-lists';
 import { QUALITY_LEVELS, labelStateColumn, type QualityLevel } from './quality-levels';
-
-/** Minutes since the epoch, as the latency rollups key them. */
-function minuteOf(isoTimestamp: string): number {
-  return Math.floor(Date.parse(isoTimestamp) / 60_000);
-}
 
 const MINUTE_ONLY: readonly QualityLevel[] = QUALITY_LEVELS.slice(0, 1);
 const COARSER_LEVELS: readonly QualityLevel[] = QUALITY_LEVELS.slice(1);
