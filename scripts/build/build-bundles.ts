@@ -6,11 +6,13 @@ import { copyRuntimeFiles, runtimeFilesOf } from './runtime-files';
 import { SOURCE_FILES_DIR, sourceLocationPlugin } from './source-location-plugin';
 import { workspacePackages } from './workspaces';
 
-/** The processes the images run, by the name of their bundle (`dist/<name>.mjs`). */
+/** The processes the images run, and the threads they start, by the name of their bundle (`dist/<name>.mjs`). */
 export const ENTRY_POINTS = {
   api: 'apps/api/src/main.ts',
   worker: 'apps/worker/src/main.ts',
   cli: 'apps/cli/src/main.ts',
+  // The worker's prediction-insert thread: SqliteInsertThread loads it from beside dist/worker.mjs (its INSERT_THREAD_BUNDLE).
+  'sqlite-inserts': 'packages/stores/src/sqlite/insert-thread/insert-thread-main.ts',
 } as const;
 
 export type BundleName = keyof typeof ENTRY_POINTS;

@@ -5,6 +5,7 @@ import { dirname, join, relative } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
 import { ENTRY_POINTS, bundleFile, type BundleName } from '../../scripts/build/build-bundles';
+import { INSERT_THREAD_BUNDLE } from '../../packages/stores/src/sqlite/insert-thread/sqlite-insert-thread';
 import { packageNameOf } from '../../scripts/build/workspaces';
 import { request } from '../support/http';
 import { freePort } from '../support/private-redis';
@@ -102,6 +103,8 @@ describe('npm run build: the API, the worker and the CLI as JavaScript that node
 
   it('writes one bundle per process, importing only node built-ins and packages the production install has', function () {
     const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
+    // The worker starts its insert thread from the bundle of that name beside its own.
+    expect(bundleFile('sqlite-inserts')).to.equal(INSERT_THREAD_BUNDLE);
     for (const name of BUNDLES) {
       const specifiers = importsOf(join(layout.distDir, bundleFile(name)));
       expect(specifiers, name).to.not.be.empty;

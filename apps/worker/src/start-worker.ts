@@ -12,11 +12,12 @@ import {
   logBatchHandler,
   queueNames,
   type LabelBatchPayload,
+  type LogBatchSink,
   type LogBatchPayload,
 } from '@vigil/queue';
 import { startAlerting, type RunningAlerting } from '@vigil/alerts';
 import { AuditShipper } from '@vigil/audit';
-import { PostgresStore, SqliteWriter, startQualityFolding, startRetention, type LabelsJoinedHook } from '@vigil/stores';
+import { PostgresStore, SqliteInsertThread, SqliteWriter, startQualityFolding, startRetention } from '@vigil/stores';
 import { startAuditPartitions } from './audit-partitions';
 import { startHealthServer, type HealthServer } from './health-server';
 import { redisCheck, sqliteCheck } from './worker-checks';
@@ -31,9 +32,8 @@ export interface RunningWorker {
   close(): Promise<void>;
 }
 
-/** What the worker hooks into the label joins (part Q's quality rollups); a no-op by default. */
+/** What the worker's process tells it. */
 export interface WorkerHooks {
-  readonly onLabelsJoined?: LabelsJoinedHook;
   /** The CPU priority the worker process gave itself (main.ts), for the start-up log line. */
   readonly startedAtNice?: number;
 }
@@ -44,7 +44,10 @@ export async function startWorker(config: Config, hooks: WorkerHooks = {}): Prom
   const auditLogger = logger.child({ component: 'audit' });
   const jobLogger = logger.child({ component: 'jobs' });
   const metrics = createWorkerMetrics();
-  const sqlite = SqliteWriter.open(config.sqlitePath, { onLabelsJoined: hooks.onLabelsJoined });
+  const sqlite = SqliteWriter.open(config.sqlitePath);
+  // Predictions are written on a thread of their own, so the queue's work and SQLite's overlap (see SqliteInsertThread).
+  // Half the batches it holds in one transaction: the other half is fetched and parsed meanwhile.
+  const predictionInserts = new SqliteInsertThread(config.sqlitePath, { maxBatchesPerTransaction: Math.ceil(config.workerConcurrency / 2) });
 
   let postgres: PostgresStore | undefined;
   let shipper: AuditShipper | undefined;
@@ -80,7 +83,19 @@ export async function startWorker(config: Config, hooks: WorkerHooks = {}): Prom
   const connection = createRedisConnection(config.redisUrl, { maxRetriesPerRequest: null });
   connection.on('error', () => undefined);
   const deadLetters = new DeadLetterQueue(connection, config.queueName);
-  const handleLogBatch = logBatchHandler({ sink: sqlite, onWritten: () => shipper?.wake(), deadLetters, metrics, logger: jobLogger });
+  const predictionSink: LogBatchSink = {
+    insertBatch: (records) => predictionInserts.insertBatch(records),
+    insertBatches: (batches) => predictionInserts.insertBatches(batches),
+    joinsBatches: true,
+    recordDeadLettered: (records) => sqlite.recordDeadLettered(records),
+  };
+  const handleLogBatch = logBatchHandler({
+    sink: predictionSink,
+    onWritten: () => shipper?.wake(),
+    deadLetters,
+    metrics,
+    logger: jobLogger,
+  });
   const handleLabelBatch = labelBatchHandler({ sink: sqlite, onWritten: () => shipper?.wake(), deadLetters, metrics, logger: jobLogger });
   // One queue, two job kinds: dispatched by name (anything not a label batch is a log batch, as every job was before labels).
   const worker = new Worker<LogBatchPayload | LabelBatchPayload>(
@@ -153,6 +168,7 @@ export async function startWorker(config: Config, hooks: WorkerHooks = {}): Prom
         await auditPartitions?.stop();
         await shipper?.stop();
         await postgres?.close();
+        await predictionInserts.close();
         sqlite.close();
         connection.disconnect();
         await healthServer?.close();

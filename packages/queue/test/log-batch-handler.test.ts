@@ -5,7 +5,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import { isPermanentError } from '@vigil/errors';
 import { createLogger, createWorkerMetrics, type WorkerMetrics } from '@vigil/metrics';
 import { deadLetterExhaustedJob, encodeLogBatch, logBatchHandler, type DeadLetter, type LogBatchJob, type LogBatchPayload } from '@vigil/queue';
-import { openSqlite, SqliteReader, SqliteWriter, type SeqRangeRow } from '@vigil/stores';
+import { openSqlite, SqliteInsertThread, SqliteReader, SqliteWriter, type SeqRangeRow } from '@vigil/stores';
 import { predictionRecords } from '../../../test/support/fixtures/prediction-records';
 import { useTempDirs } from '../../../test/support/temp-dirs';
 
@@ -218,5 +218,72 @@ describe('logBatchHandler (real SQLite, in-memory dead letters)', function () {
       ['failed-batch', 'failed-2', 3],
     ]);
     writer.close();
+  });
+});
+
+describe("logBatchHandler with the worker's sink: the insert thread, dead-letter accounting in this thread", function () {
+  this.timeout(30_000);
+  const tempDir = useTempDirs();
+
+  /** The sink as startWorker builds it. */
+  function threadedHandler() {
+    const path = join(tempDir('log-batch-thread'), 'm.db');
+    const writer = SqliteWriter.open(path);
+    const inserts = new SqliteInsertThread(path);
+    const deadLetters = new MemoryDeadLetters();
+    const metrics = createWorkerMetrics();
+    const handle = logBatchHandler({
+      sink: {
+        insertBatch: (records) => inserts.insertBatch(records),
+        insertBatches: (batches) => inserts.insertBatches(batches),
+        joinsBatches: true,
+        recordDeadLettered: (records) => writer.recordDeadLettered(records),
+      },
+      deadLetters,
+      metrics,
+      logger: createLogger('worker', 'error', () => undefined),
+    });
+    const close = async () => {
+      await inserts.close();
+      writer.close();
+    };
+    return { path, deadLetters, metrics, handle, close };
+  }
+
+  it('writes batches handed over at once, each told its own rows; a redelivery adds none', async function () {
+    const { path, handle, metrics, close } = threadedHandler();
+    const batches = [0, 1, 2, 3].map((b) => predictionRecords(50, { start: b * 50, each: (_n, i) => ({ instance_id: 'api-t', seq: b * 50 + i + 1 }) }));
+    const results = await Promise.all(batches.map((records, b) => handle(job(encodeLogBatch(records), `job-${b}`))));
+    expect(results).to.deep.equal(batches.map(() => ({ written: 50, rejected: 0 })));
+    expect(await handle(job(encodeLogBatch(batches[2]!), 'redelivered'))).to.deep.equal({ written: 0, rejected: 0 });
+    expect(storedIds(path)).to.deep.equal(batches.flat().map((r) => r.prediction_id));
+    expect(await seqRanges(path)).to.deep.equal([{ instance_id: 'api-t', kind: 'stored', ranges: [[1, 200]] }]);
+    expect(await counter(metrics.recordsWritten, { store: 'sqlite' })).to.equal(200);
+    await close();
+  });
+
+  it('dead-letters the row SQLite refuses on the thread as store-rejected-records, accounted for, and writes the others', async function () {
+    const { path, deadLetters, handle, close } = threadedHandler();
+    const db = new Database(path);
+    db.exec(`CREATE TRIGGER refuse_999 BEFORE INSERT ON predictions WHEN NEW.latency_ms = 999 BEGIN SELECT RAISE(ABORT, 'refused by test'); END`);
+    db.close();
+    const records = predictionRecords(5, { each: (n, i) => ({ instance_id: 'api-t', seq: i + 1, ...(n === 3 ? { latency_ms: 999 } : {}) }) });
+    expect(await handle(job(encodeLogBatch(records), 'refused'))).to.deep.equal({ written: 4, rejected: 0 });
+    expect(storedIds(path)).to.deep.equal(records.filter((r) => r.latency_ms !== 999).map((r) => r.prediction_id));
+    expect(deadLetters.letters.map((l) => [l.kind, l.problems, l.records])).to.deep.equal([
+      ['store-rejected-records', [{ index: 0, problem: 'refused by test' }], [records[3]]],
+    ]);
+    expect(await seqRanges(path)).to.deep.equal([
+      { instance_id: 'api-t', kind: 'dead_lettered', ranges: [[4, 4]] },
+      {
+        instance_id: 'api-t',
+        kind: 'stored',
+        ranges: [
+          [1, 3],
+          [5, 5],
+        ],
+      },
+    ]);
+    await close();
   });
 });

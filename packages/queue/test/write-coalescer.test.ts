@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isPermanentError } from '@vigil/errors';
-import { SqliteWriter } from '@vigil/stores';
+import { SqliteInsertThread, SqliteWriter } from '@vigil/stores';
 import type { LabelRecord, PredictionRecord } from '@vigil/records';
 import { predictionRecords } from '../../../test/support/fixtures/prediction-records';
 import { WriteCoalescer } from '../src/jobs/write-coalescer';
@@ -71,5 +71,22 @@ describe('WriteCoalescer', function () {
     expect([resent, fresh]).to.deep.equal([0, 20]);
     expect(transactions).to.deep.equal([[10], [10, 20]]);
     writer.close();
+  });
+
+  it('waits for a write that answers later (the insert thread), and falls back to each batch alone the same way', async function () {
+    this.timeout(30_000);
+    const path = join(mkdtempSync(join(tmpdir(), 'coalesce-')), 'm.db');
+    SqliteWriter.open(path).close();
+    const thread = new SqliteInsertThread(path);
+    const transactions: number[][] = [];
+    const coalescer = new WriteCoalescer<PredictionRecord>((batches) => {
+      transactions.push(batches.map((b) => b.length));
+      return thread.insertBatches(batches);
+    });
+    const bad = records(3, 3000).map((r, i) => (i === 1 ? { ...r, prediction: 7 as 0 } : r));
+    const results = await Promise.allSettled([coalescer.write(records(40, 0)), coalescer.write(bad), coalescer.write(records(60, 100))]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : isPermanentError(r.reason)))).to.deep.equal([40, true, 60]);
+    expect(transactions).to.deep.equal([[40, 3, 60], [40], [3], [60]]);
+    await thread.close();
   });
 });

@@ -6,6 +6,7 @@ export type { LabelArrivals } from './label-arrivals';
 export { openSqlite } from './sqlite/open-sqlite';
 export type { SqliteDatabase } from './sqlite/open-sqlite';
 export { SqliteWriter } from './sqlite/sqlite-writer';
+export { INSERT_THREAD_BUNDLE, SqliteInsertThread } from './sqlite/insert-thread/sqlite-insert-thread';
 export type { LabelAuditRow, SqliteWriterOptions } from './sqlite/sqlite-writer';
 export { NO_LABELS_JOINED_HOOK } from './labels-joined';
 export type { LabelJoin, LabelReader, LabelsJoinedHook, UnmatchedLabel, UnmatchedLabels } from './labels-joined';

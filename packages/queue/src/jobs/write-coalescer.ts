@@ -17,8 +17,12 @@ export class WriteCoalescer<T> {
   private scheduled = false;
 
   constructor(
-    /** Writes the batches in one transaction, all or none; returns each one's new rows. */
-    private readonly writeTogether: (batches: readonly (readonly T[])[]) => number[],
+    /**
+     * Writes the batches in one transaction, all or none; returns each one's
+     * new rows, or a promise of them (a write on another thread: the group
+     * goes as soon as it is formed, and that thread may join it to others).
+     */
+    private readonly writeTogether: (batches: readonly (readonly T[])[]) => number[] | Promise<number[]>,
   ) {}
 
   /** Resolves with the batch's new rows once its transaction committed; rejects with the write's error. */
@@ -27,17 +31,17 @@ export class WriteCoalescer<T> {
       this.waiting.push({ records, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => void this.flush());
       }
     });
   }
 
-  private flush(): void {
+  private async flush(): Promise<void> {
     this.scheduled = false;
     const group = this.waiting;
     this.waiting = [];
     try {
-      const written = this.writeTogether(group.map((w) => w.records));
+      const written = await this.writeTogether(group.map((w) => w.records));
       group.forEach((w, i) => w.resolve(written[i]!));
     } catch (error) {
       if (group.length === 1) {
@@ -48,7 +52,7 @@ export class WriteCoalescer<T> {
       // (or one batch's retry) does not become every batch's failure.
       for (const w of group) {
         try {
-          w.resolve(this.writeTogether([w.records])[0]!);
+          w.resolve((await this.writeTogether([w.records]))[0]!);
         } catch (alone) {
           w.reject(alone);
         }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { LabelRecord, PredictionRecord } from '@vigil/records';
+import type { LabelRecord } from '@vigil/records';
 import type { LabelJoin, LabelsJoinedHook } from '../labels-joined';
 import type { SqliteDatabase } from './open-sqlite';
+import type { StoredRow } from './prediction-columns';
 
 /** The same identity as @vigil/queue's labelId (a test checks they agree); stores must not depend on the queue package. */
 export function storedLabelId(label: Pick<LabelRecord, 'prediction_id' | 'label' | 'labeled_at'>): string {
@@ -81,7 +82,7 @@ export class SqliteLabels {
    * whose label came first are joined now. One EXISTS per batch while no
    * label waits, so the prediction path pays nothing for labels it lacks.
    */
-  predictionsAdded(records: readonly PredictionRecord[]): void {
+  predictionsAdded(records: readonly StoredRow[]): void {
     if (records.length === 0 || this.anyUnmatched.get() !== 1) return;
     const joins: LabelJoin[] = [];
     for (const r of records) {

@@ -3,6 +3,7 @@ import type { LabelRecord, PredictionRecord } from '@vigil/records';
 import { NO_LABELS_JOINED_HOOK, type LabelsJoinedHook } from '../labels-joined';
 import type { AuditRow } from '../postgres/copy-rows';
 import { runsByInstance } from '../seq-ranges';
+import { predictionColumns, sequenceRunsOf, storedRow, type PredictionColumns, type StoredRow } from './prediction-columns';
 import type { StoredPrediction } from '../types';
 import type { ShadowAuditRow } from '../postgres/insert-shadow-rows';
 import { openSqlite, type SqliteDatabase } from './open-sqlite';
@@ -135,34 +136,44 @@ export class SqliteWriter {
        WHERE id > max(?, (SELECT shipped_through FROM shadow_audit_progress)) ORDER BY id LIMIT ?`,
     );
     this.advanceShadowAudit = db.prepare('UPDATE shadow_audit_progress SET shipped_through = max(shipped_through, ?)');
-    this.insertMany = db.transaction((batches: readonly (readonly PredictionRecord[])[]) => {
-      const added: PredictionRecord[] = [];
+    this.insertMany = db.transaction((batches: readonly PredictionColumns[]) => {
+      const added: StoredRow[] = [];
       const createdAt = new Date().toISOString();
-      let shadowsAdded = 0;
-      const counts = batches.map((records) => {
-        const before = added.length;
-        const shadowsBefore = shadowsAdded;
-        for (const r of records) {
-          if (r.role === 'shadow') {
-            shadowsAdded += this.insertShadow.run(r.prediction_id, r.model_version, r.timestamp, r.prediction, r.probability, r.latency_ms, createdAt).changes;
+      const counts = batches.map((c) => {
+        let rows = 0;
+        for (let i = 0; i < c.length; i++) {
+          if (c.shadow[i] === 1) {
+            rows += this.insertShadow.run(
+              c.prediction_id[i],
+              c.model_version[i],
+              c.timestamp[i],
+              c.prediction[i],
+              c.probability[i],
+              c.latency_ms[i],
+              createdAt,
+            ).changes;
             continue;
           }
+          const seq = c.seq[i]!;
           const { changes } = this.insert.run(
-            r.prediction_id,
-            r.timestamp,
-            r.model_version,
-            JSON.stringify(r.features),
-            r.prediction,
-            r.probability,
-            r.latency_ms,
+            c.prediction_id[i],
+            c.timestamp[i],
+            c.model_version[i],
+            c.features_json[i],
+            c.prediction[i],
+            c.probability[i],
+            c.latency_ms[i],
             createdAt,
-            r.instance_id ?? null,
-            r.seq ?? null,
-            r.trace_id ?? null,
+            c.instance_id[i],
+            Number.isNaN(seq) ? null : seq,
+            c.trace_id[i],
           );
-          if (changes === 1) added.push(r);
+          if (changes === 1) {
+            added.push(storedRow(c, i));
+            rows += 1;
+          }
         }
-        return added.length - before + (shadowsAdded - shadowsBefore);
+        return rows;
       });
       // Only rows this insert added count, so a redelivered batch leaves the rollups as they were.
       this.rollups.add(added);
@@ -171,7 +182,7 @@ export class SqliteWriter {
       // Labels that came before their predictions join now, in this transaction.
       this.labels.predictionsAdded(added);
       // Every record of the batches is stored now (added here or before): the runs are a union, so repeats change nothing.
-      this.seqRanges.add('stored', runsByInstance(batches.flat()));
+      this.seqRanges.add('stored', sequenceRunsOf(batches));
       return counts;
     });
   }
@@ -210,6 +221,11 @@ export class SqliteWriter {
    * other failure (busy, full, closed) is thrown as it came, to be retried.
    */
   insertBatches(batches: readonly (readonly PredictionRecord[])[]): number[] {
+    return this.insertColumnBatches(batches.map(predictionColumns));
+  }
+
+  /** insertBatches for batches already in columns: what the insert thread receives. */
+  insertColumnBatches(batches: readonly PredictionColumns[]): number[] {
     try {
       // IMMEDIATE: take the write lock up front so a concurrent writer makes us
       // wait (busy_timeout) instead of failing mid-transaction with SQLITE_BUSY.

@@ -17,10 +17,19 @@ import { WriteCoalescer } from '../write-coalescer';
  * opposed to being busy, full or gone: retrying the same rows cannot help.
  */
 export interface LogBatchSink {
-  /** Writes the records in one transaction; returns the rows it added. */
-  insertBatch(records: readonly PredictionRecord[]): number;
-  /** Writes the batches in one transaction, all or none; returns each one's new rows. */
-  insertBatches(batches: readonly (readonly PredictionRecord[])[]): number[];
+  /** Writes the records in one transaction; returns (or resolves with) the rows it added. */
+  insertBatch(records: readonly PredictionRecord[]): number | Promise<number>;
+  /**
+   * Writes the batches in one transaction, all or none; returns each one's
+   * new rows, or a promise of them (the worker writes on a thread of its own).
+   */
+  insertBatches(batches: readonly (readonly PredictionRecord[])[]): number[] | Promise<number[]>;
+  /**
+   * True when the sink joins the batches it is handed into transactions
+   * itself (the insert thread does, up to a bound): the handler then hands
+   * each batch over as its job comes, instead of grouping them first.
+   */
+  readonly joinsBatches?: boolean;
   /**
    * Accounts for dead-lettered records by instance and seq, so completeness
    * counts them as held back rather than missing. Optional: a sink without
@@ -47,6 +56,11 @@ export interface LogBatchHandlerOptions {
 export function logBatchHandler(options: LogBatchHandlerOptions) {
   const { sink, onWritten, deadLetters, metrics, logger } = options;
   const coalescer = new WriteCoalescer<PredictionRecord>((batches) => sink.insertBatches(batches));
+  // A sink that joins batches itself gets each as it comes; grouping here first would hold all of them for one transaction.
+  const write =
+    sink.joinsBatches === true
+      ? async (records: readonly PredictionRecord[]) => (await sink.insertBatches([records]))[0]!
+      : (records: readonly PredictionRecord[]) => coalescer.write(records);
 
   type Problem = { index: number; problem: string };
   async function deadLetter(kind: 'rejected-records' | 'store-rejected-records', job: LogBatchJob, reason: string, problems: Problem[], records: unknown[]) {
@@ -63,7 +77,7 @@ export function logBatchHandler(options: LogBatchHandlerOptions) {
     const refused: { record: PredictionRecord; problem: string }[] = [];
     for (const record of records) {
       try {
-        written += sink.insertBatch([record]);
+        written += await sink.insertBatch([record]);
       } catch (error) {
         if (!isPermanentError(error)) throw error;
         refused.push({ record, problem: error.message });
@@ -101,7 +115,7 @@ export function logBatchHandler(options: LogBatchHandlerOptions) {
     const started = performance.now();
     let written: number;
     try {
-      written = await coalescer.write(records);
+      written = await write(records);
     } catch (error) {
       if (!isPermanentError(error)) throw error;
       written = await insertEachAlone(job, records);
