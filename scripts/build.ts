@@ -1,6 +1,7 @@
 /**
  * `npm run build [-- --out-dir DIR]`: the API, the worker and the CLI as
- * JavaScript in dist/ (api.mjs, worker.mjs, cli.mjs, their source maps, and
+ * JavaScript in dist/ (api.mjs, worker.mjs, cli.mjs, the worker's insert thread
+ * sqlite-inserts.mjs, their source maps, and
  * under dist/files/ the HTML, CSS, scripts and .proto they read at run time).
  * Run them with `node dist/api.mjs` from a folder whose node_modules holds
  * the production dependencies (`npm ci --omit=dev`): that is what the image
