@@ -138,7 +138,7 @@ const difference = (a: number | null, b: number | null) => (a === null || b === 
  */
 export class PerformanceService {
   /** Figures of stamped spans and timeline buckets (see keptOrMade). */
-  private readonly keptFigures = new StampedCache<CellFigures>(KEPT_FIGURES);
+  private readonly keptFigures = new StampedCache<PerformanceFigures>(KEPT_FIGURES);
 
   constructor(
     private readonly reader: QualityReader,
@@ -178,19 +178,21 @@ export class PerformanceService {
   }
 
   /**
-   * The figures of a span or a timeline bucket; those of a stamped one (stored
-   * packed lists, unchanged while the stamp is) are kept, so a dashboard
+   * The figures of a span or a timeline bucket, label delays included; those
+   * of a stamped one (stored packed lists, unchanged while the stamp is, and
+   * so are its delays: see QualitySpan.stamp) are kept, so a dashboard
    * polling the same windows, or a chart of 30 past days, estimates only
    * what changed since it was drawn.
    */
   private keptOrMade(span: QualitySpan, threshold: number | undefined): PerformanceFigures {
-    const delays = { p50: labelDelayQuantile(span.labelDelays, 0.5), p95: labelDelayQuantile(span.labelDelays, 0.95) };
     const kept = span.stamp === undefined ? undefined : this.keptFigures.get(keptKey(span.stamp, threshold));
-    if (kept !== undefined) return withDelays(kept, delays);
+    if (kept !== undefined) return kept;
     const figures = this.cellFigures(span.cells, threshold);
-    // Read after the cells: a bucket that changed meanwhile has no stamp, and is not kept.
-    if (span.stamp !== undefined) this.keptFigures.set(keptKey(span.stamp, threshold), figures);
-    return withDelays(figures, delays);
+    const delays = { p50: labelDelayQuantile(span.labelDelays, 0.5), p95: labelDelayQuantile(span.labelDelays, 0.95) };
+    const made = withDelays(figures, delays);
+    // Read after the cells and delays: a bucket that changed meanwhile has no stamp, and is not kept.
+    if (span.stamp !== undefined) this.keptFigures.set(keptKey(span.stamp, threshold), made);
+    return made;
   }
 
   private cellFigures(cells: readonly QualityCell[], threshold: number | undefined): CellFigures {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect } from 'chai';
-import { CellAccumulator, type QualityCell } from '@vigil/quality';
+import { CellAccumulator, labelDelayBucket, type QualityCell } from '@vigil/quality';
 import type { LabelRecord, PredictionRecord } from '@vigil/records';
 import { openSqlite, SqliteQualityReader, SqliteWriter } from '@vigil/stores';
 import { SQLITE_MIGRATIONS } from '../src/sqlite/migrations';
@@ -41,6 +41,21 @@ function truth(rows: readonly PredictionRecord[], labels: ReadonlyMap<string, 0 
   return cells.toArray();
 }
 
+/** The label delays (bucket → count) of the rows made in [fromMinute, toMinute) whose first label came at `firstLabeledAt`, by a pass over them. */
+function truthDelays(rows: readonly PredictionRecord[], firstLabeledAt: ReadonlyMap<string, number>, fromMinute: number, toMinute: number): [number, number][] {
+  const delays = new Map<number, number>();
+  for (const p of rows) {
+    const minute = Math.floor(Date.parse(p.timestamp) / MINUTE);
+    const labeledAt = firstLabeledAt.get(p.prediction_id);
+    if (minute < fromMinute || minute >= toMinute || labeledAt === undefined) continue;
+    const bucket = labelDelayBucket((labeledAt - Date.parse(p.timestamp)) / 1000);
+    delays.set(bucket, (delays.get(bucket) ?? 0) + 1);
+  }
+  return [...delays].sort((a, b) => a[0] - b[0]);
+}
+
+const sortedDelays = (delays: ReadonlyMap<number, number>): [number, number][] => [...delays].filter(([, n]) => n !== 0).sort((a, b) => a[0] - b[0]);
+
 /** Counts exactly, every sum to 1e-12 of its size: a fold adds the same numbers in another order. */
 function expectCells(actual: readonly QualityCell[], expected: readonly QualityCell[], where: string): void {
   const id = (c: QualityCell) => `${c.bin}|${c.prediction}|${c.label}`;
@@ -65,6 +80,15 @@ describe('SqliteQualityReader: packed and pending lists add up to the rows', fun
     const predictions = makePredictions(2500, 21);
     const next = random(22);
     const labels = new Map<string, 0 | 1>();
+    const firstLabeledAt = new Map<string, number>();
+    const label = (decided: readonly LabelRecord[]) => {
+      for (const l of decided) {
+        labels.set(l.prediction_id, l.label);
+        if (!firstLabeledAt.has(l.prediction_id)) firstLabeledAt.set(l.prediction_id, Date.parse(l.labeled_at));
+      }
+    };
+    // Delays by stamp as a reader saw them: a stamp seen again must come with the same delays (PerformanceService keeps them by it).
+    const delaysByStamp = new Map<string, string>();
     let clock = START_MS;
     const writer = SqliteWriter.open(path, { now: () => clock });
     const db = openSqlite(path);
@@ -74,12 +98,13 @@ describe('SqliteQualityReader: packed and pending lists add up to the rows', fun
       clock = Date.parse(batch[batch.length - 1]!.timestamp) + 5_000;
       writer.insertBatch(batch);
       // Labels for earlier rows, some replaced later: cells move between states at every level.
+      // And the batch's newest rows: their minutes are still open (after quality_compaction.through), so their delays are in the minutes only.
       const decided: LabelRecord[] = predictions
         .slice(0, i + 250)
-        .filter(() => next() < 0.08)
+        .filter((_, j) => next() < 0.08 || j >= i + 247)
         .map((p) => ({ prediction_id: p.prediction_id, label: next() < p.probability ? 1 : 0, labeled_at: iso(clock), received_at: iso(clock) }));
       writer.insertLabels(decided);
-      for (const l of decided) labels.set(l.prediction_id, l.label);
+      label(decided);
       // Folded now and then, so keys are packed and then get pending cells again.
       if (i % 1000 === 0) writer.foldQualityRollups(5);
     }
@@ -97,8 +122,14 @@ describe('SqliteQualityReader: packed and pending lists add up to the rows', fun
         for (const version of [undefined, 'challenger@2']) {
           const expected = truth(predictions, labels, since, Number.POSITIVE_INFINITY, version);
           expect(expected.length).to.be.greaterThan(0);
-          for (const reader of [first, second, third])
-            expectCells((await reader.span(since, version)).cells, expected, `${state}: span from ${since} ${version}`);
+          for (const reader of [first, second, third]) {
+            const span = await reader.span(since, version);
+            expectCells(span.cells, expected, `${state}: span from ${since} ${version}`);
+            if (version === undefined)
+              expect(sortedDelays(span.labelDelays), `${state}: span delays from ${since}`).to.deep.equal(
+                truthDelays(predictions, firstLabeledAt, since, Number.POSITIVE_INFINITY),
+              );
+          }
         }
       }
       for (const [level, minutes] of [
@@ -115,8 +146,16 @@ describe('SqliteQualityReader: packed and pending lists add up to the rows', fun
           timeline.map((b) => b.minute),
           `${state}: ${level} buckets`,
         ).to.deep.equal([...keys].sort((a, b) => a - b));
-        for (const bucket of timeline)
-          expectCells(bucket.cells, truth(predictions, labels, bucket.minute, bucket.minute + minutes), `${state}: ${level} ${bucket.minute}`);
+        for (const bucket of timeline) {
+          const where = `${state}: ${level} ${bucket.minute}`;
+          expectCells(bucket.cells, truth(predictions, labels, bucket.minute, bucket.minute + minutes), where);
+          const delays = sortedDelays(bucket.labelDelays);
+          expect(delays, `${where}: label delays`).to.deep.equal(truthDelays(predictions, firstLabeledAt, bucket.minute, bucket.minute + minutes));
+          if (bucket.stamp === undefined) continue;
+          const seen = delaysByStamp.get(bucket.stamp);
+          if (seen !== undefined) expect(JSON.stringify(delays), `${where}: delays under a stamp seen before`).to.equal(seen);
+          delaysByStamp.set(bucket.stamp, JSON.stringify(delays));
+        }
       }
       expect(await third.modelVersions(startMinute)).to.deep.equal(['challenger@2', 'fraud@1']);
       expect(await third.modelVersions(endMinute + 10)).to.deep.equal([]);
@@ -134,10 +173,21 @@ describe('SqliteQualityReader: packed and pending lists add up to the rows', fun
       .filter(() => next() < 0.1)
       .map((p) => ({ prediction_id: p.prediction_id, label: (next() < 0.5 ? 1 : 0) as 0 | 1, labeled_at: iso(clock), received_at: iso(clock) }));
     writer.insertLabels(late);
-    for (const l of late) labels.set(l.prediction_id, l.label);
+    label(late);
     await checkAll('late labels pending');
     while (writer.foldQualityRollups(3) > 0);
     await checkAll('late labels folded');
+    // More labels later still, the clock past every minute (compaction moves the minutes' delays into their hours and days), folded.
+    clock += 86_400_000;
+    const later = predictions
+      .filter(() => next() < 0.1)
+      .map((p) => ({ prediction_id: p.prediction_id, label: (next() < 0.5 ? 1 : 0) as 0 | 1, labeled_at: iso(clock), received_at: iso(clock) }));
+    writer.insertLabels(later);
+    label(later);
+    await checkAll('later labels pending');
+    while (writer.foldQualityRollups(3) > 0);
+    await checkAll('later labels folded');
+    expect(delaysByStamp.size).to.be.greaterThan(0);
 
     for (const reader of [first, second]) reader.close();
     shared.close();

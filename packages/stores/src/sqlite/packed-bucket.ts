@@ -7,18 +7,19 @@ export interface PackedRef {
   readonly generation: number;
 }
 
-/** A key's cells read afresh, and whether they are still the lists the stamp names. */
+/** A key's cells and label delays read afresh (one snapshot), and whether its lists are still the ones the stamp names. */
 export interface PackedRead {
   readonly cells: QualityCell[];
+  readonly labelDelays: Map<number, number>;
   readonly unchanged: boolean;
 }
 
 /**
- * A timeline bucket that is packed lists only: its cells are decoded on
- * first use, so a caller that keeps figures by stamp never pays for them.
+ * A timeline bucket that is packed lists only: its cells and label delays
+ * are read on first use, so a caller that keeps figures by stamp never
+ * pays for them.
  */
 export class PackedBucket implements QualityBucket {
-  readonly labelDelays = new Map<number, number>();
   private read: PackedRead | undefined;
 
   constructor(
@@ -30,6 +31,11 @@ export class PackedBucket implements QualityBucket {
   get cells(): QualityCell[] {
     this.read ??= this.readCells();
     return this.read.cells;
+  }
+
+  get labelDelays(): Map<number, number> {
+    this.read ??= this.readCells();
+    return this.read.labelDelays;
   }
 
   /** The stamp while the cells (if read) are the lists it names; none once they were found changed. */

@@ -13,7 +13,9 @@ export interface QualitySpan {
   /**
    * Set when the cells are stored packed lists as they are (nothing pending): while a later
    * read gives the same stamp, its cells are the same, so figures made from them can be kept
-   * (PerformanceService does). The label delays are not part of it.
+   * (PerformanceService does), and its label delays too: a label that changes them writes
+   * pending lists of the same keys in the same transaction, and compaction (minutes' delays
+   * into their hours and days) only moves delays between the rows a read adds up.
    */
   readonly stamp?: string;
 }
@@ -69,7 +71,7 @@ export class SqliteQualityReader implements QualityReader {
   private readonly spanVersions;
   private readonly timelinePending;
   private readonly timelinePacked;
-  private readonly timelineDelays;
+  private readonly keyDelays;
   private readonly packedAt;
   private readonly keyPending;
   private readonly keyPacked;
@@ -130,14 +132,14 @@ export class SqliteQualityReader implements QualityReader {
         'SELECT cells FROM quality_packed WHERE level = ? AND key = ? AND model_version = ? AND generation = ?',
       )
       .pluck();
-    // A coarser level's delays lack the minutes from quality_compaction.through on: those come from the minutes, keyed up.
-    this.timelineDelays = db.prepare<[TimelineParams], { key: number; bucket: number; count: number }>(
-      `SELECT key, bucket, sum(count) AS count FROM (
-         SELECT key, bucket, count FROM quality_label_delay WHERE level = @level AND key >= @from AND ${version}
+    // One key's delays. A coarser level's lack the minutes from quality_compaction.through on: those come from its minutes.
+    this.keyDelays = db.prepare<[KeyParams], { bucket: number; count: number }>(
+      `SELECT bucket, sum(count) AS count FROM (
+         SELECT bucket, count FROM quality_label_delay WHERE level = @level AND key = @key AND ${version}
          UNION ALL
-         SELECT key / CAST(@minutes AS INTEGER) AS key, bucket, count FROM quality_label_delay
-         WHERE @minutes > 1 AND level = 'minute' AND key >= max(@from * @minutes, ${through}) AND ${version}
-       ) GROUP BY key, bucket`,
+         SELECT bucket, count FROM quality_label_delay
+         WHERE @minutes > 1 AND level = 'minute' AND key >= max(@key * @minutes, ${through}) AND key < (@key + 1) * @minutes AND ${version}
+       ) GROUP BY bucket`,
     );
     // One key of a timeline read afresh (PackedBucket): its pending lists (and its minutes' derived ones) and its lists.
     this.keyPending = db
@@ -189,7 +191,7 @@ export class SqliteQualityReader implements QualityReader {
     const { minutes } = QUALITY_LEVELS.find((l) => l.level === level)!;
     const from = Math.floor(sinceMinute / minutes);
     const params: TimelineParams = { level, from, minutes, version: modelVersion ?? null };
-    const { cells, packedOnly, delays } = this.db.transaction(() => {
+    const { buckets, packedOnly } = this.db.transaction(() => {
       const groups = new CellGroups();
       for (const { key, cells } of this.timelinePending.all(params)) groups.addPacked(key, unpackCells(cells));
       const withPending = new Set(groups.keys());
@@ -199,23 +201,23 @@ export class SqliteQualityReader implements QualityReader {
         if (withPending.has(key)) groups.addPacked(key, unpackCells(this.packedAt.get(level, key, model_version, generation)!));
         else packedOnly.set(key, [...(packedOnly.get(key) ?? []), { model_version, generation }]);
       }
-      return { cells: groups, packedOnly, delays: this.timelineDelays.all(params) };
+      const buckets: QualityBucket[] = groups.keys().map((key) => ({
+        minute: key * minutes,
+        cells: groups.cells(key),
+        labelDelays: this.delaysOf({ level, key, minutes, version: params.version }),
+      }));
+      return { buckets, packedOnly };
     })();
-    const buckets = new Map<number, QualityBucket & { labelDelays: Map<number, number> }>();
-    for (const key of cells.keys()) buckets.set(key, { minute: key * minutes, cells: cells.cells(key), labelDelays: new Map() });
     for (const [key, refs] of packedOnly) {
       const stamp = `${level}:${key}:${refs.map((r) => `${r.model_version}@${r.generation}`).join(',')}`;
-      buckets.set(key, new PackedBucket(key * minutes, stamp, () => this.packedCells({ level, key, minutes, version: params.version }, refs)));
+      buckets.push(new PackedBucket(key * minutes, stamp, () => this.packedCells({ level, key, minutes, version: params.version }, refs)));
     }
-    for (const { key, bucket, count } of delays) {
-      let entry = buckets.get(key);
-      if (entry === undefined) {
-        entry = { minute: key * minutes, cells: [], labelDelays: new Map() };
-        buckets.set(key, entry);
-      }
-      entry.labelDelays.set(bucket, count);
-    }
-    return [...buckets.values()].sort((a, b) => a.minute - b.minute);
+    return buckets.sort((a, b) => a.minute - b.minute);
+  }
+
+  /** One key's label delays (bucket → count). */
+  private delaysOf(key: KeyParams): Map<number, number> {
+    return new Map(this.keyDelays.all(key).map(({ bucket, count }) => [bucket, count]));
   }
 
   /**
@@ -230,11 +232,12 @@ export class SqliteQualityReader implements QualityReader {
       const hadPending = groups.keys().length > 0;
       const stored = this.keyPacked.all(key);
       for (const { cells } of stored) groups.addPacked(0, unpackCells(cells));
+      const labelDelays = this.delaysOf(key);
       const unchanged =
         !hadPending &&
         stored.length === refs.length &&
         stored.every((s, i) => s.model_version === refs[i]!.model_version && s.generation === refs[i]!.generation);
-      return { cells: groups.cells(0), unchanged };
+      return { cells: groups.cells(0), labelDelays, unchanged };
     })();
   }
 
