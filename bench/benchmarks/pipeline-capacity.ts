@@ -526,7 +526,8 @@ async function run(ctx: BenchContext) {
     result.note(
       `Time per stage in the Vigil worker (its own metrics): ${vigil.batches} batches; their SQLite writes (from handing a batch to the insert thread ` +
         `until its transaction committed, its wait in the thread's queue included) took ${round(vigil.insertSeconds, 2)} s in all ` +
-        `(${perRow(vigil.insertSeconds)} µs per row, more than the drain since batches wait together; the raw baseline spends ${round(1e6 / rawRate, 1)} µs per row, ` +
+        `(${perRow(vigil.insertSeconds)} µs per row, more than the drain since batches wait together; ` +
+        `the raw baseline spends ${round(1e6 / rawRate, 1)} µs per row, ` +
         "and the product's SqliteWriter called in-process without a queue, per-minute rollups included, " +
         `${round(1e6 / writer.rowsPerSecond, 1)} µs), the drain ${round(drainSeconds, 2)} s for ${vigil.drain.rowsTimed} rows ` +
         `(${round((drainSeconds * 1e6) / Math.max(1, vigil.drain.rowsTimed), 1)} µs per row). ` +
